@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README).
+# Every step installs what it needs; nothing has to be set up by hand first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo test unit lint bench clean help
+
+help:
+	@echo "make demo   - install, then generate/load/build the portfolio on embedded DuckDB"
+	@echo "make test   - install (incl. dev tools), lint, run every test"
+	@echo "make bench  - print measured performance figures (full scale; minutes)"
+	@echo "make clean  - remove the virtualenv and ./data"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# constraints.txt pins the whole resolved tree so CI installs what was tested.
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/c360 demo
+
+lint: install
+	$(BIN)/ruff check c360 ingestion dashboard tests bench
+
+test: lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/generate.py
+
+clean:
+	rm -rf $(VENV) data

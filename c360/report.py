@@ -1,0 +1,54 @@
+"""Render run summaries for the terminal (rich tables on stdout). No logic lives here."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from ingestion.generator import GenerationSummary
+from ingestion.generator.catalog import SEGMENTS
+
+stdout = Console()
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:,.1f} {unit}" if unit != "B" else f"{n} B"
+        n /= 1024
+    return str(n)
+
+
+def print_generation(summary: GenerationSummary) -> None:
+    """What the generator wrote: volumes, segment mix, defect counts, churn prevalence."""
+    head = Table(title=f"Portfolio generated in {summary.output_dir}", show_header=False)
+    head.add_row("as-of date / seed / format", f"{summary.as_of} / {summary.seed} / {summary.file_format}")
+    if summary.customers:
+        head.add_row("customers", f"{summary.customers:,}")
+        head.add_row("customer snapshot rows", f"{summary.customer_rows:,}")
+    if summary.hours:
+        head.add_row("hourly batches", f"{len(summary.hours)} ({summary.hours[0]} … {summary.hours[-1]})")
+    head.add_row("transactions (clean)", f"{summary.clean_transactions:,}")
+    head.add_row("rows written (with defects)", f"{summary.transaction_rows:,}")
+    head.add_row("files / bytes", f"{summary.files} / {_size(summary.bytes_written)}")
+    if summary.churn_label_rate is not None:
+        head.add_row("churn label prevalence (spec 3.7)", f"{summary.churn_label_rate:.1%}")
+    head.add_row("wall time", f"{summary.seconds:.1f} s")
+    stdout.print(head)
+
+    if summary.segments:
+        seg = Table(title="Customer segments (generator assignment)")
+        for column in ("segment", "customers", "share", "target"):
+            seg.add_column(column, justify="left" if column == "segment" else "right")
+        for target in SEGMENTS:
+            count = summary.segments.get(target.name, 0)
+            seg.add_row(target.name, f"{count:,}", f"{count / summary.customers:.1%}", f"{target.share:.0%}")
+        stdout.print(seg)
+
+    if summary.defects:
+        bad = Table(title="Injected defects (see docs/data-generator.md)")
+        for column in ("defect", "rows", "rate"):
+            bad.add_column(column, justify="left" if column == "defect" else "right")
+        for name, count in summary.defects.items():
+            bad.add_row(name, f"{count:,}", f"{count / max(summary.clean_transactions, 1):.3%}")
+        stdout.print(bad)
