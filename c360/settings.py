@@ -1,8 +1,10 @@
 """Typed settings for every c360 component.
 
 Everything that differs between machines (where data lives, which stage, which
-warehouse) comes from `C360_*` environment variables or a `.env` file, so code
-never hard-codes a path. `.env.example` documents each variable.
+warehouse, credentials) comes from `C360_*` environment variables or a `.env`
+file, so code never hard-codes a path. `.env.example` documents each variable.
+Secrets are `SecretStr` and are only demanded by the component that needs them
+(`require_snowflake()`), so the offline DuckDB default needs no account at all.
 """
 
 from __future__ import annotations
@@ -11,15 +13,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from c360.errors import C360Error
 
 
 class Settings(BaseSettings):
     """Process-wide configuration, read once from the environment."""
 
     model_config = SettingsConfigDict(
-        env_prefix="C360_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="C360_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
     )
 
     data_dir: Path = Field(
@@ -27,6 +35,29 @@ class Settings(BaseSettings):
         description="Holds the landing zone, the warehouse and everything generated.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # --- landing zone (stage) -------------------------------------------------------
+    stage: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_region: str = "us-east-1"
+    s3_endpoint_url: str | None = Field(
+        default=None, description="Any S3-compatible endpoint (MinIO, moto); None = AWS."
+    )
+
+    # --- warehouse gateway --------------------------------------------------------------
+    gateway: Literal["local", "snowflake"] = "local"
+    snowflake_account: str | None = None
+    snowflake_user: str | None = None
+    snowflake_password: SecretStr | None = None
+    snowflake_role: str = "DATA_ENGINEER"
+    snowflake_warehouse: str = "COMPUTE_WH"
+    snowflake_database: str = "CUSTOMER_ANALYTICS"
+    snowflake_host: str | None = Field(
+        default=None, description="Override the account host (tests point this at fakesnow)."
+    )
+    snowflake_port: int | None = None
+    snowflake_protocol: Literal["https", "http"] = "https"
 
     @property
     def landing_dir(self) -> Path:
@@ -47,6 +78,27 @@ class Settings(BaseSettings):
         tables (and silently rebuild SCD2 history) — see docs/architecture.md.
         """
         return self.data_dir / "WAREHOUSE.duckdb"
+
+    @property
+    def serving_path(self) -> Path:
+        """Read-only copy of gold + observability for the dashboard (see `c360 run`)."""
+        return self.data_dir / "serving" / "SERVING.duckdb"
+
+    def require_snowflake(self) -> None:
+        """Fail early, with the variable names, when Snowflake credentials are missing."""
+        missing = [
+            f"C360_SNOWFLAKE_{name.upper()}"
+            for name in ("account", "user", "password")
+            if getattr(self, f"snowflake_{name}") is None
+        ]
+        if missing:
+            raise C360Error(f"Snowflake gateway needs {', '.join(missing)} (see .env.example)")
+
+    def require_s3(self) -> str:
+        """The bucket name, or a clear error when the S3 stage is not configured."""
+        if not self.s3_bucket:
+            raise C360Error("C360_STAGE=s3 needs C360_S3_BUCKET (see .env.example)")
+        return self.s3_bucket
 
 
 @lru_cache(maxsize=1)

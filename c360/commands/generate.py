@@ -1,0 +1,62 @@
+"""`c360 generate`: the synthetic portfolio and hourly batches."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from c360.commands.options import (
+    AsOfOpt,
+    CustomersOpt,
+    DataDirOpt,
+    Format,
+    FormatOpt,
+    SeedOpt,
+    data_dir,
+    parse_as_of,
+)
+from c360.errors import C360Error
+
+
+def generate(
+    customers: CustomersOpt = 50_000,
+    seed: SeedOpt = 42,
+    as_of: AsOfOpt = None,
+    file_format: FormatOpt = Format.csv,
+    hourly: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Instead of the history, append this many hourly streaming batches "
+            "(~750 transactions each) to the portfolio already in the data dir.",
+        ),
+    ] = 0,
+    defects: Annotated[
+        bool, typer.Option(help="Inject the documented defects (duplicates, blanks, ...).")
+    ] = True,
+    data_dir_opt: DataDirOpt = None,
+) -> None:
+    """Generate a synthetic portfolio: customers, 18 months of transactions, hourly batches."""
+    from c360.report import print_generation
+    from ingestion.generator import generate_hourly, generate_portfolio
+    from ingestion.generator.defects import DefectRates
+
+    when = parse_as_of(as_of)
+    root = data_dir(data_dir_opt)
+    rates = None if defects else DefectRates.none()
+    landing, state = root / "landing", root / "generator"
+    if hourly:
+        try:
+            summary = generate_hourly(landing, state, hourly, rates=rates)
+        except FileNotFoundError as exc:
+            raise C360Error(str(exc)) from None
+    else:
+        summary = generate_portfolio(
+            landing, state, customers, seed, when, file_format.value, rates=rates
+        )
+    print_generation(summary)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(generate)
