@@ -22,12 +22,16 @@ def _size(n: int) -> str:
 def print_generation(summary: GenerationSummary) -> None:
     """What the generator wrote: volumes, segment mix, defect counts, churn prevalence."""
     head = Table(title=f"Portfolio generated in {summary.output_dir}", show_header=False)
-    head.add_row("as-of date / seed / format", f"{summary.as_of} / {summary.seed} / {summary.file_format}")
+    head.add_row(
+        "as-of date / seed / format", f"{summary.as_of} / {summary.seed} / {summary.file_format}"
+    )
     if summary.customers:
         head.add_row("customers", f"{summary.customers:,}")
         head.add_row("customer snapshot rows", f"{summary.customer_rows:,}")
     if summary.hours:
-        head.add_row("hourly batches", f"{len(summary.hours)} ({summary.hours[0]} … {summary.hours[-1]})")
+        head.add_row(
+            "hourly batches", f"{len(summary.hours)} ({summary.hours[0]} … {summary.hours[-1]})"
+        )
     head.add_row("transactions (clean)", f"{summary.clean_transactions:,}")
     head.add_row("rows written (with defects)", f"{summary.transaction_rows:,}")
     head.add_row("files / bytes", f"{summary.files} / {_size(summary.bytes_written)}")
@@ -42,7 +46,9 @@ def print_generation(summary: GenerationSummary) -> None:
             seg.add_column(column, justify="left" if column == "segment" else "right")
         for target in SEGMENTS:
             count = summary.segments.get(target.name, 0)
-            seg.add_row(target.name, f"{count:,}", f"{count / summary.customers:.1%}", f"{target.share:.0%}")
+            seg.add_row(
+                target.name, f"{count:,}", f"{count / summary.customers:.1%}", f"{target.share:.0%}"
+            )
         stdout.print(seg)
 
     if summary.defects:

@@ -61,7 +61,11 @@ def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Portfolio:
     """A 4,000-customer portfolio (~1.1M transactions) with every defect enabled."""
     root = tmp_path_factory.mktemp("portfolio")
     summary = generate_portfolio(
-        root / "landing", root / "generator", customers=4000, seed=7, as_of=AS_OF,
+        root / "landing",
+        root / "generator",
+        customers=4000,
+        seed=7,
+        as_of=AS_OF,
         show_progress=False,
     )
     return Portfolio(root, summary, HistoryWindow(AS_OF))

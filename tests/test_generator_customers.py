@@ -14,7 +14,7 @@ from tests.conftest import AS_OF
 
 
 def test_latest_snapshot_has_every_customer_once(portfolio):
-    (rows, distinct), = portfolio.sql(
+    ((rows, distinct),) = portfolio.sql(
         "SELECT count(*), count(DISTINCT customer_id) FROM latest_customers"
     )
     assert rows == distinct == 4000
@@ -27,12 +27,12 @@ def test_customer_id_format(portfolio):
 
 def test_no_nulls_in_required_fields(portfolio):
     for column in cat.CUSTOMER_COLUMNS:
-        (nulls,), = portfolio.sql(f"SELECT count(*) FROM customers WHERE {column} IS NULL")
+        ((nulls,),) = portfolio.sql(f"SELECT count(*) FROM customers WHERE {column} IS NULL")
         assert nulls == 0, column
 
 
 def test_value_ranges_and_vocabularies(portfolio):
-    (lo_limit, hi_limit, lo_age, hi_age), = portfolio.sql(
+    ((lo_limit, hi_limit, lo_age, hi_age),) = portfolio.sql(
         "SELECT min(credit_limit), max(credit_limit), min(age), max(age) FROM customers"
     )
     assert 5000 <= lo_limit and hi_limit <= 50000
@@ -46,7 +46,7 @@ def test_value_ranges_and_vocabularies(portfolio):
 
 
 def test_emails_are_valid_and_unique(portfolio):
-    (bad, dupes), = portfolio.sql(
+    ((bad, dupes),) = portfolio.sql(
         r"""SELECT count(*) FILTER (WHERE NOT regexp_full_match(email, '[a-z0-9.\-'']+@[a-z0-9.\-]+\.[a-z]+')),
                   count(*) - count(DISTINCT email)
            FROM latest_customers"""
@@ -74,7 +74,7 @@ def test_high_value_travelers_mostly_premium(portfolio):
 
 def test_second_snapshot_changes_card_or_limit_for_some_customers(portfolio):
     """SCD2 material: some customers change card type or credit limit between snapshots."""
-    (both, card_changed, limit_changed, new_customers), = portfolio.sql(
+    ((both, card_changed, limit_changed, new_customers),) = portfolio.sql(
         """WITH first AS (SELECT * FROM customers WHERE source_file LIKE '%2025-06-01%'),
                 second AS (SELECT * FROM latest_customers)
            SELECT count(f.customer_id),
@@ -90,7 +90,7 @@ def test_second_snapshot_changes_card_or_limit_for_some_customers(portfolio):
 
 
 def test_first_snapshot_only_holds_accounts_open_by_then(portfolio):
-    (late,), = portfolio.sql(
+    ((late,),) = portfolio.sql(
         """SELECT count(*) FROM customers
            WHERE source_file LIKE '%2025-06-01%' AND account_open_date > DATE '2025-06-01'"""
     )
@@ -105,7 +105,7 @@ def test_campaign_splits_declining_customers_half_and_half(portfolio):
                WHERE l.customer_segment = 'Declining' GROUP BY 1"""
         )
     )
-    (declining,), = portfolio.sql(
+    ((declining,),) = portfolio.sql(
         "SELECT count(*) FROM latest_customers WHERE customer_segment = 'Declining'"
     )
     assert rows["treatment"] + rows["control"] == declining
@@ -115,5 +115,7 @@ def test_campaign_splits_declining_customers_half_and_half(portfolio):
 def test_hidden_truth_is_outside_the_landing_zone(portfolio):
     landed = {p.name for p in portfolio.landing.rglob("*") if p.is_file()}
     assert not any("truth" in name for name in landed)
-    header = next(iter(portfolio.landing.joinpath("customers").iterdir())).read_text().splitlines()[0]
+    header = (
+        next(iter(portfolio.landing.joinpath("customers").iterdir())).read_text().splitlines()[0]
+    )
     assert header.split(",") == list(cat.CUSTOMER_COLUMNS)

@@ -13,32 +13,36 @@ from ingestion.generator.defects import DefectRates
 def test_one_file_per_month_covering_the_window(portfolio):
     files = sorted(p.name for p in (portfolio.landing / "transactions/historical").iterdir())
     assert files == [f"transactions_{m.start:%Y-%m-%d}.csv" for m in portfolio.window.months]
-    (first, last), = portfolio.sql("SELECT min(transaction_date), max(transaction_date) FROM transactions")
+    ((first, last),) = portfolio.sql(
+        "SELECT min(transaction_date), max(transaction_date) FROM transactions"
+    )
     assert first.date() >= portfolio.window.start
     assert last.date() < portfolio.window.as_of
 
 
 def test_volume_is_about_fifteen_transactions_per_customer_month(portfolio):
     """13.5M for 50k customers over 18 months is 15 per customer-month."""
-    (clean,), = portfolio.sql("SELECT count(DISTINCT transaction_id) FROM transactions")
+    ((clean,),) = portfolio.sql("SELECT count(DISTINCT transaction_id) FROM transactions")
     full_months = 17 + portfolio.window.months[-1].days / portfolio.window.months[-1].full_days
     per_customer_month = clean / 4000 / full_months
     assert 13.5 <= per_customer_month <= 16.5
 
 
 def test_transaction_ids_are_well_formed(portfolio):
-    (bad,), = portfolio.sql(
+    ((bad,),) = portfolio.sql(
         "SELECT count(*) FROM transactions WHERE NOT regexp_full_match(transaction_id, 'TXN\\d{10}')"
     )
     assert bad == 0
 
 
 def test_categories_channels_and_merchants(portfolio):
-    categories = {r[0] for r in portfolio.sql("SELECT DISTINCT merchant_category FROM transactions")}
+    categories = {
+        r[0] for r in portfolio.sql("SELECT DISTINCT merchant_category FROM transactions")
+    }
     assert categories - {None} == set(cat.CATEGORY_NAMES)
     channels = {r[0] for r in portfolio.sql("SELECT DISTINCT channel FROM transactions")}
     assert channels == set(cat.CHANNELS)
-    (merchants,), = portfolio.sql("SELECT count(DISTINCT merchant_name) FROM transactions")
+    ((merchants,),) = portfolio.sql("SELECT count(DISTINCT merchant_name) FROM transactions")
     assert merchants > 500
 
 
@@ -80,7 +84,7 @@ def test_travelers_spend_over_30_percent_on_travel(portfolio):
 
 def test_declining_customers_actually_decline(portfolio):
     """Spec 11.4 test 3, plus: their last 3 months fall well below their first 6."""
-    (avg_decline,), = portfolio.sql(
+    ((avg_decline,),) = portfolio.sql(
         """WITH monthly AS (
              SELECT t.customer_id, date_trunc('month', transaction_date) AS month,
                     sum(transaction_amount) AS spend
@@ -109,7 +113,7 @@ def test_declining_customers_actually_decline(portfolio):
 
 
 def test_new_and_growing_customers_grow_by_half(portfolio):
-    (growth,), = portfolio.sql(
+    ((growth,),) = portfolio.sql(
         """WITH monthly AS (
              SELECT t.customer_id, date_trunc('month', transaction_date) AS month,
                     sum(transaction_amount) AS spend
@@ -159,7 +163,7 @@ def test_churn_label_prevalence_in_range(portfolio):
     """Spec 3.7 label recomputed from the files: 60+ days silent or last-90-day spend < 30 %."""
     as_of = portfolio.window.as_of
     month13 = portfolio.window.month(13).start
-    (rate, agreement), = portfolio.sql(
+    ((rate, agreement),) = portfolio.sql(
         f"""WITH clean AS (
               SELECT DISTINCT transaction_id, customer_id, transaction_date, transaction_amount
               FROM transactions WHERE transaction_amount > 0),
@@ -187,7 +191,7 @@ def test_churn_label_prevalence_in_range(portfolio):
 
 def test_defect_rates_match_documentation(portfolio):
     rates = DefectRates()
-    (rows, distinct, missing, unknown, zero, negative), = portfolio.sql(
+    ((rows, distinct, missing, unknown, zero, negative),) = portfolio.sql(
         """SELECT count(*), count(DISTINCT transaction_id),
                   count(*) FILTER (WHERE merchant_category IS NULL),
                   count(*) FILTER (WHERE customer_id NOT IN (SELECT customer_id FROM customers)),
@@ -212,7 +216,7 @@ def test_defect_rates_match_documentation(portfolio):
 
 
 def test_duplicates_are_exact_copies_within_and_across_files(portfolio):
-    (ids_duplicated, exact_duplicated, across_files), = portfolio.sql(
+    ((ids_duplicated, exact_duplicated, across_files),) = portfolio.sql(
         """WITH ids AS (SELECT transaction_id FROM transactions GROUP BY 1 HAVING count(*) > 1),
                 exact AS (SELECT transaction_id, customer_id, transaction_date, transaction_amount,
                                  merchant_name, merchant_category, channel
@@ -227,7 +231,9 @@ def test_duplicates_are_exact_copies_within_and_across_files(portfolio):
 
 
 def test_timestamps_follow_a_daily_rhythm(portfolio):
-    hours = dict(portfolio.sql("SELECT hour(transaction_date), count(*) FROM transactions GROUP BY 1"))
+    hours = dict(
+        portfolio.sql("SELECT hour(transaction_date), count(*) FROM transactions GROUP BY 1")
+    )
     assert hours[12] > 5 * hours[3]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", _first_line_value(portfolio))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +13,7 @@ import typer
 from c360.settings import get_settings
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     csv = "csv"
     parquet = "parquet"
 

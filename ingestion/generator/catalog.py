@@ -63,6 +63,7 @@ TRAVEL_CATEGORIES = tuple(c[0] for c in CATEGORIES if c[1] == "Travel")
 # Relative transaction-count weights per segment and category (rows follow SEGMENTS,
 # columns follow CATEGORIES). Travelers buy travel and dining, budget customers
 # groceries, gas and bills, everybody else a broad mix (spec 5.4).
+# fmt: off
 _MIX = np.array(
     [
         # Air Hotel Trav Car  Din  Groc Gas  Auto Util Ins  Subs Ret  App  Elec Home Ent  Edu  Hlth Phar Pers
@@ -73,6 +74,7 @@ _MIX = np.array(
         [1.0, 1.0, 2., 0.5, 16, 10., 7.0, 1.0, 5.0, 1.0, 8.0, 13., 8.0, 6.0, 3.0, 11., 3.0, 2.0, 2.0, 4.0],
     ]
 )
+# fmt: on
 CATEGORY_MIX = _MIX / _MIX.sum(axis=1, keepdims=True)
 TICKET_FACTOR = np.array([c[2] for c in CATEGORIES])
 #: Ticket factors rescaled per segment so a segment's expected spend stays on target.
@@ -80,6 +82,7 @@ TICKET_FACTOR_BY_SEGMENT = TICKET_FACTOR[None, :] / (CATEGORY_MIX @ TICKET_FACTO
 
 CHANNELS = ("Online", "In-Store", "Mobile")
 # Channel weights per category (Online, In-Store, Mobile), same order as CATEGORIES.
+# fmt: off
 _CHANNEL_MIX = np.array(
     [
         [0.70, 0.10, 0.20], [0.60, 0.20, 0.20], [0.60, 0.20, 0.20], [0.50, 0.40, 0.10],
@@ -89,6 +92,7 @@ _CHANNEL_MIX = np.array(
         [0.70, 0.20, 0.10], [0.10, 0.85, 0.05], [0.10, 0.85, 0.05], [0.10, 0.80, 0.10],
     ]
 )
+# fmt: on
 CHANNEL_MIX = _CHANNEL_MIX / _CHANNEL_MIX.sum(axis=1, keepdims=True)
 
 #: Merchant-name suffixes per category; names are "<Faker last name> <suffix>".
@@ -117,10 +121,12 @@ MERCHANT_SUFFIXES: dict[str, tuple[str, ...]] = {
 MERCHANTS_PER_CATEGORY = 50
 
 #: Hour-of-day weights (00..23): quiet nights, lunch and evening peaks.
+# fmt: off
 HOUR_WEIGHTS = np.array(
     [0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.5, 1.0, 1.6, 2.0, 2.3, 2.6,
      3.0, 2.9, 2.5, 2.4, 2.5, 2.8, 3.1, 3.0, 2.5, 1.8, 1.2, 0.7]
 )
+# fmt: on
 HOUR_WEIGHTS = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
 
 #: Mild calendar seasonality of spend (holidays up, January down).
@@ -131,6 +137,7 @@ EMPLOYMENT_WEIGHTS_WORKING_AGE = (0.66, 0.15, 0.04, 0.15)
 EMPLOYMENT_WEIGHTS_RETIREMENT_AGE = (0.25, 0.10, 0.62, 0.03)  # age >= 63
 
 #: US states (and DC) weighted by approximate population in millions (2023).
+# fmt: off
 STATE_POPULATION: dict[str, float] = {
     "AL": 5.1, "AK": 0.7, "AZ": 7.4, "AR": 3.1, "CA": 39.0, "CO": 5.9, "CT": 3.6, "DE": 1.0,
     "DC": 0.7, "FL": 22.6, "GA": 11.0, "HI": 1.4, "ID": 2.0, "IL": 12.5, "IN": 6.9, "IA": 3.2,
@@ -140,8 +147,10 @@ STATE_POPULATION: dict[str, float] = {
     "SC": 5.4, "SD": 0.9, "TN": 7.1, "TX": 30.5, "UT": 3.4, "VT": 0.6, "VA": 8.7, "WA": 7.8,
     "WV": 1.8, "WI": 5.9, "WY": 0.6,
 }
+# fmt: on
 
 #: Column order of the source files (spec 5.2 bronze tables without load metadata).
+# fmt: off
 CUSTOMER_COLUMNS = (
     "customer_id", "first_name", "last_name", "email", "age", "state", "city",
     "employment_status", "card_type", "credit_limit", "account_open_date", "customer_segment",
@@ -150,6 +159,7 @@ TRANSACTION_COLUMNS = (
     "transaction_id", "customer_id", "transaction_date", "transaction_amount",
     "merchant_name", "merchant_category", "channel",
 )
+# fmt: on
 
 CAMPAIGN_NAME = "retention_offer_month16"
 CAMPAIGN_LABEL = "Declining Segment Retention Offer (Month 16)"

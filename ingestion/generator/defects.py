@@ -38,7 +38,7 @@ def _pick(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
 
 
 def corrupt_values(table: pa.Table, rates: DefectRates, rng: np.random.Generator) -> pa.Table:
-    """Blank categories, foreign customer ids and non-positive amounts (in place of clean values)."""
+    """Blank categories, foreign customer ids and non-positive amounts, replacing clean values."""
     n = table.num_rows
     columns = {name: table[name] for name in table.column_names}
 

@@ -77,7 +77,6 @@ def _faker_pool(seed: int, kind: str, size: int) -> np.ndarray:
 def build_population(n: int, seed: int, window: HistoryWindow) -> Population:
     """Draw `n` customers; fully vectorized apart from small Faker vocabulary pools."""
     rng = np.random.default_rng([seed, 0])
-    months = window.n_months
 
     segment = rng.choice(len(cat.SEGMENTS), size=n, p=[s.share for s in cat.SEGMENTS])
     seg_of = [cat.SEGMENTS[i] for i in range(len(cat.SEGMENTS))]
@@ -91,8 +90,13 @@ def build_population(n: int, seed: int, window: HistoryWindow) -> Population:
     number = np.arange(1, n + 1)
     email = pc.utf8_lower(
         pc.binary_join_element_wise(
-            first, ".", last, pa.array(number).cast(pa.string()), "@",
-            pa.array(domains[rng.integers(0, domains.size, n)], pa.string()), "",
+            first,
+            ".",
+            last,
+            pa.array(number).cast(pa.string()),
+            "@",
+            pa.array(domains[rng.integers(0, domains.size, n)], pa.string()),
+            "",
         )
     )
     email = pc.replace_substring(email, " ", "")
@@ -243,11 +247,17 @@ def _second_snapshot(
     premium_second = (premium_first | upgrade) & ~downgrade
 
     increase_share = np.where(
-        segment == cat.NEW_GROWING, LIMIT_INCREASE_SHARE[cat.NEW_GROWING], LIMIT_INCREASE_SHARE_DEFAULT
+        segment == cat.NEW_GROWING,
+        LIMIT_INCREASE_SHARE[cat.NEW_GROWING],
+        LIMIT_INCREASE_SHARE_DEFAULT,
     )
     increase = rng.random(n) < increase_share
-    decrease = (segment == cat.DECLINING) & ~increase & (rng.random(n) < LIMIT_DECREASE_SHARE_DECLINING)
-    factor = np.where(increase, rng.uniform(1.1, 1.5, n), np.where(decrease, rng.uniform(0.6, 0.9, n), 1.0))
+    decrease = (
+        (segment == cat.DECLINING) & ~increase & (rng.random(n) < LIMIT_DECREASE_SHARE_DECLINING)
+    )
+    factor = np.where(
+        increase, rng.uniform(1.1, 1.5, n), np.where(decrease, rng.uniform(0.6, 0.9, n), 1.0)
+    )
     factor = np.where(upgrade, np.maximum(factor, 1.25), factor)
     limit_second = np.clip(np.round(limit_first * factor / 500) * 500, 5000, 50000).astype(np.int64)
     return premium_second, limit_second

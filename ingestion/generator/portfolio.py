@@ -132,7 +132,9 @@ def generate_portfolio(
     summary.customers = pop.size
     summary.segments = {
         name: int(count)
-        for name, count in zip(cat.SEGMENT_NAMES, np.bincount(pop.segment, minlength=5), strict=True)
+        for name, count in zip(
+            cat.SEGMENT_NAMES, np.bincount(pop.segment, minlength=5), strict=True
+        )
     }
 
     with ThreadPoolExecutor(max_workers=2) as pool, _progress(show_progress) as progress:
@@ -209,7 +211,9 @@ def _with_defects(
     dirty = corrupt_values(table, rates, rng)
     defects["missing_category"] += dirty["merchant_category"].null_count
     numbers = pc.cast(pc.utf8_slice_codeunits(dirty["customer_id"], 4), pa.int64())
-    defects["unknown_customer"] += int(pc.sum(pc.greater_equal(numbers, UNKNOWN_CUSTOMER_BASE)).as_py() or 0)
+    defects["unknown_customer"] += int(
+        pc.sum(pc.greater_equal(numbers, UNKNOWN_CUSTOMER_BASE)).as_py() or 0
+    )
     cents = cents_of(dirty["transaction_amount"])
     defects["zero_amount"] += int(np.sum(cents == 0))
     defects["negative_amount"] += int(np.sum(cents < 0))
@@ -295,7 +299,9 @@ def generate_hourly(
     defects: Counter[str] = Counter()
 
     def batch(at: datetime) -> tuple[pa.Table, np.random.Generator]:
-        rng = np.random.default_rng([state.seed, 2, int((at - datetime(1970, 1, 1)).total_seconds()) // 3600])
+        rng = np.random.default_rng(
+            [state.seed, 2, int((at - datetime(1970, 1, 1)).total_seconds()) // 3600]
+        )
         return generate_hour(pop, at, rng, merchants, HOURLY_RATE), rng
 
     previous = None
@@ -305,7 +311,9 @@ def generate_hourly(
     for _ in range(hours):
         clean, rng = batch(hour)
         dirty, previous = _with_defects(clean, previous, rates, rng, defects)
-        summary.bytes_written += write_table(dirty, landing_dir / layout.streaming_key(hour, fmt), fmt)
+        summary.bytes_written += write_table(
+            dirty, landing_dir / layout.streaming_key(hour, fmt), fmt
+        )
         summary.files += 1
         summary.clean_transactions += clean.num_rows
         summary.transaction_rows += dirty.num_rows
