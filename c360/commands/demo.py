@@ -1,26 +1,81 @@
-"""`c360 demo`: the main job, end to end, on the embedded DuckDB default."""
+"""`c360 demo`: the main job, end to end, on the embedded DuckDB default.
+
+Re-running the demo is safe: an existing portfolio of the same size and seed in the
+data dir is reused (the loader then skips files it already loaded), a different one
+is refused rather than mixed in, and `--fresh` starts over.
+"""
 
 from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from c360.commands.options import AsOfOpt, CustomersOpt, DataDirOpt, SeedOpt, data_dir, parse_as_of
+from c360.errors import InputError
+
+log = logging.getLogger(__name__)
+
+#: What `--fresh` removes from the data dir (everything the demo makes).
+DEMO_OUTPUTS = ("landing", "generator", "WAREHOUSE.duckdb", "WAREHOUSE.duckdb.wal", "serving")
+
+
+def _reset(root: Path) -> None:
+    for name in DEMO_OUTPUTS:
+        path = root / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def _ensure_portfolio(root: Path, customers: int, seed: int, as_of: str | None) -> None:
+    """Generate the portfolio unless the same one is already in `root`."""
+    from c360.report import print_generation
+    from ingestion.generator import generate_portfolio
+    from ingestion.generator.portfolio import GeneratorState
+
+    try:
+        state = GeneratorState.load(root / "generator")
+    except FileNotFoundError:
+        state = None
+    if state is not None:
+        if (state.customers, state.seed) != (customers, seed):
+            raise InputError(
+                f"{root} already holds a portfolio of {state.customers:,} customers "
+                f"(seed {state.seed}); use --fresh to replace it or another --data-dir"
+            )
+        log.info(
+            "reusing the portfolio in %s (%s customers, history to %s); --fresh starts over",
+            root,
+            f"{state.customers:,}",
+            state.as_of,
+        )
+        return
+    summary = generate_portfolio(
+        root / "landing", root / "generator", customers, seed, parse_as_of(as_of)
+    )
+    print_generation(summary)
 
 
 def demo(
     customers: CustomersOpt = 50_000,
     seed: SeedOpt = 42,
     as_of: AsOfOpt = None,
+    fresh: Annotated[
+        bool, typer.Option(help="Delete what an earlier demo made in the data dir first.")
+    ] = False,
     data_dir_opt: DataDirOpt = None,
 ) -> None:
     """Run the main job end to end on the embedded DuckDB default (see README)."""
-    from c360.report import print_generation
-    from ingestion.generator import generate_portfolio
-
-    when = parse_as_of(as_of)
+    parse_as_of(as_of)  # validate before touching anything
     root = data_dir(data_dir_opt)
-    summary = generate_portfolio(root / "landing", root / "generator", customers, seed, when)
-    print_generation(summary)
+    if fresh:
+        _reset(root)
+    _ensure_portfolio(root, customers, seed, as_of)
 
 
 def register(app: typer.Typer) -> None:
