@@ -1,0 +1,79 @@
+"""A SQLMesh `Context` for the configured gateway, with paths and secrets from settings.
+
+`config.yaml` reads `C360_*` variables itself (so the plain `sqlmesh` CLI works); here
+the typed settings win, because they also come from `.env` and carry the resolved data
+dir. The SQLMesh project is this repository's root (config.yaml, models/, audits/, ...).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from c360.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlmesh import Context
+    from sqlmesh.core.config import Config
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def project_config(settings: Settings, project_root: Path = PROJECT_ROOT) -> Config:
+    """config.yaml with the warehouse path and Snowflake credentials taken from `settings`."""
+    from sqlmesh.core.config import Config
+    from sqlmesh.core.config.loader import load_config_from_paths
+
+    config = load_config_from_paths(Config, project_paths=[project_root / "config.yaml"])
+    gateways = dict(config.gateways)
+    local = gateways["local"]
+    warehouse = settings.warehouse_path.resolve()
+    gateways["local"] = local.copy(
+        update={"connection": local.connection.copy(update={"database": str(warehouse)})}
+    )
+    if settings.gateway == "snowflake":
+        settings.require_snowflake()
+        snowflake = gateways["snowflake"]
+        assert settings.snowflake_password is not None  # require_snowflake() checked it
+        connection = snowflake.connection.copy(
+            update={
+                "account": settings.snowflake_account,
+                "user": settings.snowflake_user,
+                "password": settings.snowflake_password.get_secret_value(),
+                "role": settings.snowflake_role,
+                "warehouse": settings.snowflake_warehouse,
+                "database": settings.snowflake_database,
+                "host": settings.snowflake_host,
+                "port": settings.snowflake_port,
+            }
+        )
+        gateways["snowflake"] = snowflake.copy(update={"connection": connection})
+    return config.copy(update={"gateways": gateways, "default_gateway": settings.gateway})
+
+
+def make_context(settings: Settings, project_root: Path = PROJECT_ROOT) -> Context:
+    """A loaded SQLMesh Context on `settings.gateway`; close it (or use `open_context`)."""
+    from sqlmesh import Context
+
+    if settings.gateway == "local":
+        settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    return Context(
+        paths=project_root,
+        config=project_config(settings, project_root),
+        gateway=settings.gateway,
+    )
+
+
+@contextmanager
+def open_context(settings: Settings, project_root: Path = PROJECT_ROOT) -> Iterator[Context]:
+    """`make_context` that always releases the warehouse (DuckDB allows one writer)."""
+    context = make_context(settings, project_root)
+    try:
+        yield context
+    finally:
+        context.close()

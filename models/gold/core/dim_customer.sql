@@ -1,0 +1,196 @@
+MODEL (
+  name gold.dim_customer,
+  kind FULL,
+  owner analytics_engineering,
+  cron '@hourly',
+  allow_partials TRUE,
+  grain customer_key,
+  tags (gold, core, dimension, scd2),
+  audits (
+    unique_values(columns := (
+      customer_key
+    )),
+    not_null(
+      columns := (customer_key, customer_id, valid_from, is_current, card_type, credit_limit)
+    ),
+    assert_scd2_no_gaps_or_overlaps,
+    assert_scd2_one_current_row,
+    assert_all_customers_have_segment,
+    assert_dim_customer_covers_history
+  ),
+  description 'Customer dimension, SCD type 2 on card_type and credit_limit (spec 3.4 / 4.1). The versions are the SCD_TYPE_2_BY_COLUMN history kept by SQLMesh in silver.silver_customer_history; this table adds the static attributes (type 1: the latest snapshot), the rule-based segment (recalculated monthly, same on every version) and the unknown member (customer_key -1, never current) that facts point to when no version matches. Versions are half-open: [valid_from, valid_to), valid_to NULL on the current one. Join facts on customer_key for the version at transaction time, on customer_id for a customer''s whole history.',
+  column_descriptions (
+    customer_key = 'Surrogate key of the version (stable across engines); -1 is the unknown member.',
+    customer_id = 'Natural key of the customer (several rows per customer).',
+    first_name = 'First name (static: latest snapshot).',
+    last_name = 'Last name (static).',
+    email = 'E-mail address (static).',
+    age = 'Age in years (static: latest snapshot).',
+    state = 'US state code (static).',
+    city = 'City (static).',
+    employment_status = 'Employed, Self-Employed, Unemployed or Retired (static).',
+    card_type = 'Card product during the version: Standard or Premium (tracked).',
+    credit_limit = 'Credit limit in USD during the version (tracked).',
+    account_open_date = 'Date the account was opened.',
+    customer_segment = 'Current rule-based segment from gold.customer_segments.',
+    segment_assigned_date = 'First day of the month the segment describes.',
+    valid_from = 'First day of the version (inclusive).',
+    valid_to = 'First day after the version (exclusive); NULL for the current version.',
+    is_current = 'TRUE for the version in effect now (valid_to IS NULL).',
+    effective_timestamp = 'valid_from as a timestamp (spec 3.4).',
+    created_timestamp = 'Load time of the snapshot that opened the version.',
+    updated_timestamp = 'Load time of the snapshot that closed the version, or of the latest snapshot for the current version.',
+    source_system = 'Where the customer came from: ACQUIRED_FINTECH.'
+  )
+);
+
+WITH silver_customer_history AS (
+  SELECT
+    customer_key,
+    customer_id,
+    card_type,
+    credit_limit,
+    account_open_date,
+    valid_from,
+    valid_to,
+    source_ingestion_timestamp
+  FROM silver.silver_customer_history
+), silver_customers AS (
+  SELECT
+    customer_id,
+    first_name,
+    last_name,
+    email,
+    age,
+    state,
+    city,
+    employment_status,
+    ingestion_timestamp
+  FROM silver.silver_customers
+), customer_segments AS (
+  SELECT
+    customer_id,
+    customer_segment,
+    segment_assigned_date
+  FROM gold.customer_segments
+), versions_described AS (
+  SELECT
+    silver_customer_history.customer_key,
+    silver_customer_history.customer_id,
+    silver_customers.first_name,
+    silver_customers.last_name,
+    silver_customers.email,
+    silver_customers.age,
+    silver_customers.state,
+    silver_customers.city,
+    silver_customers.employment_status,
+    silver_customer_history.card_type,
+    silver_customer_history.credit_limit,
+    silver_customer_history.account_open_date,
+    customer_segments.customer_segment,
+    customer_segments.segment_assigned_date,
+    silver_customer_history.valid_from,
+    silver_customer_history.valid_to,
+    silver_customer_history.valid_to IS NULL AS is_current,
+    silver_customer_history.source_ingestion_timestamp AS created_timestamp,
+    COALESCE(
+      LEAD(silver_customer_history.source_ingestion_timestamp) OVER (
+        PARTITION BY silver_customer_history.customer_id
+        ORDER BY silver_customer_history.valid_from
+      ),
+      silver_customers.ingestion_timestamp
+    ) AS updated_timestamp
+  FROM silver_customer_history
+  LEFT JOIN silver_customers
+    ON silver_customer_history.customer_id = silver_customers.customer_id
+  LEFT JOIN customer_segments
+    ON silver_customer_history.customer_id = customer_segments.customer_id
+), unknown_member AS (
+  SELECT
+    -1 AS customer_key,
+    'UNKNOWN' AS customer_id,
+    'Unknown' AS first_name,
+    'Unknown' AS last_name,
+    NULL AS email,
+    NULL AS age,
+    NULL AS state,
+    NULL AS city,
+    NULL AS employment_status,
+    'Unknown' AS card_type,
+    0 AS credit_limit,
+    NULL AS account_open_date,
+    'Unknown' AS customer_segment,
+    NULL AS segment_assigned_date,
+    '1900-01-01'::DATE AS valid_from,
+    '1900-01-01'::DATE AS valid_to,
+    FALSE AS is_current,
+    NULL AS created_timestamp,
+    NULL AS updated_timestamp
+), dimension_rows AS (
+  SELECT
+    customer_key,
+    customer_id,
+    first_name,
+    last_name,
+    email,
+    age,
+    state,
+    city,
+    employment_status,
+    card_type,
+    credit_limit,
+    account_open_date,
+    customer_segment,
+    segment_assigned_date,
+    valid_from,
+    valid_to,
+    is_current,
+    created_timestamp,
+    updated_timestamp
+  FROM versions_described
+  UNION ALL
+  SELECT
+    customer_key,
+    customer_id,
+    first_name,
+    last_name,
+    email,
+    age,
+    state,
+    city,
+    employment_status,
+    card_type,
+    credit_limit,
+    account_open_date,
+    customer_segment,
+    segment_assigned_date,
+    valid_from,
+    valid_to,
+    is_current,
+    created_timestamp,
+    updated_timestamp
+  FROM unknown_member
+)
+SELECT
+  customer_key::BIGINT AS customer_key,
+  customer_id::VARCHAR AS customer_id,
+  first_name::VARCHAR AS first_name,
+  last_name::VARCHAR AS last_name,
+  email::VARCHAR AS email,
+  age::INT AS age,
+  state::VARCHAR AS state,
+  city::VARCHAR AS city,
+  employment_status::VARCHAR AS employment_status,
+  card_type::VARCHAR AS card_type,
+  credit_limit::DECIMAL(10, 2) AS credit_limit,
+  account_open_date::DATE AS account_open_date,
+  customer_segment::VARCHAR AS customer_segment,
+  segment_assigned_date::DATE AS segment_assigned_date,
+  valid_from::DATE AS valid_from,
+  valid_to::DATE AS valid_to,
+  is_current::BOOLEAN AS is_current,
+  valid_from::TIMESTAMP AS effective_timestamp,
+  created_timestamp::TIMESTAMP AS created_timestamp,
+  updated_timestamp::TIMESTAMP AS updated_timestamp,
+  'ACQUIRED_FINTECH'::VARCHAR AS source_system
+FROM dimension_rows

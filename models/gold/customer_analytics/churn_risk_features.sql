@@ -1,0 +1,155 @@
+MODEL (
+  name gold.churn_risk_features,
+  kind FULL,
+  owner analytics_engineering,
+  cron '@hourly',
+  allow_partials TRUE,
+  grain customer_id,
+  tags (gold, customer_analytics, churn),
+  audits (
+    unique_values(columns := (
+      customer_id
+    )),
+    not_null(columns := (customer_id, as_of_date, card_type, tenure_months))
+  ),
+  description 'One row per current customer with the churn-model features of spec 3.7, measured on complete calendar months up to the data as-of date. churn_risk_score and churn_risk_category stay NULL until the churn model is wired in (they are the columns it fills; customer_360_profile reads them from here).',
+  column_descriptions (
+    customer_id = 'Natural key of the customer.',
+    as_of_date = 'Day after the latest transaction in the facts: what "now" means for these features.',
+    avg_monthly_spend = 'Average monthly spend over the customer''s complete months, USD.',
+    baseline_monthly_spend = 'Average monthly spend over the complete months before the last 3, USD (the spec 3.7 baseline).',
+    recent_monthly_spend = 'Average monthly spend over the last 3 complete months, USD.',
+    recent_to_baseline_ratio = 'recent_monthly_spend / baseline_monthly_spend.',
+    mom_spend_change_pct = 'Month-over-month spend change of the last complete month, percent.',
+    transaction_frequency = 'Average transactions per month over the last 3 complete months.',
+    days_since_last_transaction = 'Days from the last transaction to as_of_date.',
+    category_concentration = 'Share of lifetime spend in the customer''s top category, percent.',
+    card_type = 'Current card product.',
+    credit_limit = 'Current credit limit, USD.',
+    credit_utilization = 'recent_monthly_spend / credit_limit.',
+    tenure_months = 'Whole months from account opening to as_of_date.',
+    age = 'Age in years.',
+    employment_status = 'Employment status.',
+    customer_segment = 'Current rule-based segment.',
+    churn_risk_score = 'Churn probability x 100 (0-100) from the churn model; NULL until it is scored.',
+    churn_risk_category = 'High Risk (> 70), Medium Risk (> 40) or Low Risk; NULL while the score is NULL.'
+  )
+);
+
+WITH dim_customer AS (
+  SELECT
+    customer_id,
+    card_type,
+    credit_limit,
+    account_open_date,
+    age,
+    employment_status,
+    customer_segment
+  FROM gold.dim_customer
+  WHERE
+    is_current
+), metric_mom_spend_change AS (
+  SELECT
+    customer_id,
+    month,
+    monthly_spend,
+    transaction_count,
+    is_complete_month,
+    mom_change_pct
+  FROM gold.metric_mom_spend_change
+), metric_customer_ltv AS (
+  SELECT
+    customer_id,
+    last_transaction_date
+  FROM gold.metric_customer_ltv
+), customer_category_spend AS (
+  SELECT
+    customer_id,
+    spend_share_pct
+  FROM gold.customer_category_spend
+  WHERE
+    spend_rank = 1
+), data_clock AS (
+  SELECT
+    DATEADD(DAY, 1, MAX(last_transaction_date)::DATE)::DATE AS as_of_date
+  FROM metric_customer_ltv
+), complete_months_ranked AS (
+  SELECT
+    customer_id,
+    month,
+    monthly_spend,
+    transaction_count,
+    mom_change_pct,
+    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY month DESC) AS months_ago
+  FROM metric_mom_spend_change
+  WHERE
+    is_complete_month
+), spend_history AS (
+  SELECT
+    customer_id,
+    AVG(monthly_spend) AS avg_monthly_spend,
+    AVG(IFF(months_ago > 3, monthly_spend, NULL)) AS baseline_monthly_spend,
+    AVG(IFF(months_ago <= 3, monthly_spend, NULL)) AS recent_monthly_spend,
+    AVG(IFF(months_ago <= 3, transaction_count, NULL)) AS transaction_frequency,
+    MAX(IFF(months_ago = 1, mom_change_pct, NULL)) AS mom_spend_change_pct
+  FROM complete_months_ranked
+  GROUP BY
+    customer_id
+), features AS (
+  SELECT
+    dim_customer.customer_id,
+    data_clock.as_of_date,
+    spend_history.avg_monthly_spend,
+    spend_history.baseline_monthly_spend,
+    spend_history.recent_monthly_spend,
+    spend_history.recent_monthly_spend / NULLIF(spend_history.baseline_monthly_spend, 0) AS recent_to_baseline_ratio,
+    spend_history.mom_spend_change_pct,
+    spend_history.transaction_frequency,
+    DATEDIFF(DAY, metric_customer_ltv.last_transaction_date::DATE, data_clock.as_of_date) AS days_since_last_transaction,
+    customer_category_spend.spend_share_pct AS category_concentration,
+    dim_customer.card_type,
+    dim_customer.credit_limit,
+    spend_history.recent_monthly_spend / NULLIF(dim_customer.credit_limit, 0) AS credit_utilization,
+    DATEDIFF(MONTH, dim_customer.account_open_date, data_clock.as_of_date) AS tenure_months,
+    dim_customer.age,
+    dim_customer.employment_status,
+    dim_customer.customer_segment,
+    NULL AS churn_risk_score
+  FROM dim_customer
+  CROSS JOIN data_clock
+  LEFT JOIN spend_history
+    ON dim_customer.customer_id = spend_history.customer_id
+  LEFT JOIN metric_customer_ltv
+    ON dim_customer.customer_id = metric_customer_ltv.customer_id
+  LEFT JOIN customer_category_spend
+    ON dim_customer.customer_id = customer_category_spend.customer_id
+)
+SELECT
+  customer_id::VARCHAR AS customer_id,
+  as_of_date::DATE AS as_of_date,
+  ROUND(avg_monthly_spend, 2)::DECIMAL(12, 2) AS avg_monthly_spend,
+  ROUND(baseline_monthly_spend, 2)::DECIMAL(12, 2) AS baseline_monthly_spend,
+  ROUND(recent_monthly_spend, 2)::DECIMAL(12, 2) AS recent_monthly_spend,
+  ROUND(recent_to_baseline_ratio, 4)::DECIMAL(12, 4) AS recent_to_baseline_ratio,
+  mom_spend_change_pct::DECIMAL(12, 2) AS mom_spend_change_pct,
+  ROUND(transaction_frequency, 2)::DECIMAL(8, 2) AS transaction_frequency,
+  days_since_last_transaction::INT AS days_since_last_transaction,
+  category_concentration::DECIMAL(5, 2) AS category_concentration,
+  card_type::VARCHAR AS card_type,
+  credit_limit::DECIMAL(10, 2) AS credit_limit,
+  ROUND(credit_utilization, 4)::DECIMAL(10, 4) AS credit_utilization,
+  tenure_months::INT AS tenure_months,
+  age::INT AS age,
+  employment_status::VARCHAR AS employment_status,
+  customer_segment::VARCHAR AS customer_segment,
+  churn_risk_score::DOUBLE AS churn_risk_score,
+  CASE
+    WHEN churn_risk_score IS NULL
+    THEN NULL
+    WHEN churn_risk_score > 70
+    THEN 'High Risk'
+    WHEN churn_risk_score > 40
+    THEN 'Medium Risk'
+    ELSE 'Low Risk'
+  END::VARCHAR AS churn_risk_category
+FROM features

@@ -1,0 +1,74 @@
+MODEL (
+  name gold.customer_category_spend,
+  kind FULL,
+  owner analytics_engineering,
+  cron '@hourly',
+  allow_partials TRUE,
+  grain (customer_id, category_key),
+  tags (gold, customer_analytics),
+  audits (
+    unique_combination_of_columns(columns := (customer_id, category_key)),
+    not_null(columns := (customer_id, category_key, category_name, total_spend, spend_rank))
+  ),
+  description 'Lifetime spend of each customer per merchant category, ranked: the Customer 360 category breakdown, the top category and the category concentration churn feature.',
+  column_descriptions (
+    customer_id = 'Natural key of the customer.',
+    category_key = 'dim_merchant_category key.',
+    category_name = 'Merchant category.',
+    category_group = 'Group of the category (Travel, Food & Drink, ...).',
+    total_spend = 'Sum of transaction amounts in the category.',
+    transaction_count = 'Number of transactions in the category.',
+    spend_share_pct = 'Share of the customer''s lifetime spend in this category, percent.',
+    spend_rank = 'Rank of the category by spend for the customer (1 = top category; ties by name).'
+  )
+);
+
+WITH fact_transaction AS (
+  SELECT
+    customer_id,
+    merchant_category_key,
+    transaction_amount
+  FROM gold.fact_transaction
+), dim_merchant_category AS (
+  SELECT
+    category_key,
+    category_name,
+    category_group
+  FROM gold.dim_merchant_category
+), category_totals AS (
+  SELECT
+    customer_id,
+    merchant_category_key AS category_key,
+    SUM(transaction_amount) AS total_spend,
+    COUNT(*) AS transaction_count
+  FROM fact_transaction
+  GROUP BY
+    customer_id,
+    merchant_category_key
+), categories_ranked AS (
+  SELECT
+    category_totals.customer_id,
+    category_totals.category_key,
+    dim_merchant_category.category_name,
+    dim_merchant_category.category_group,
+    category_totals.total_spend,
+    category_totals.transaction_count,
+    category_totals.total_spend * 100 / SUM(category_totals.total_spend) OVER (PARTITION BY category_totals.customer_id) AS spend_share_pct,
+    ROW_NUMBER() OVER (
+      PARTITION BY category_totals.customer_id
+      ORDER BY category_totals.total_spend DESC, dim_merchant_category.category_name
+    ) AS spend_rank
+  FROM category_totals
+  INNER JOIN dim_merchant_category
+    ON category_totals.category_key = dim_merchant_category.category_key
+)
+SELECT
+  customer_id::VARCHAR AS customer_id,
+  category_key::INT AS category_key,
+  category_name::VARCHAR AS category_name,
+  category_group::VARCHAR AS category_group,
+  total_spend::DECIMAL(14, 2) AS total_spend,
+  transaction_count::INT AS transaction_count,
+  ROUND(spend_share_pct, 2)::DECIMAL(5, 2) AS spend_share_pct,
+  spend_rank::INT AS spend_rank
+FROM categories_ranked

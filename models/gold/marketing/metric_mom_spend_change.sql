@@ -1,0 +1,134 @@
+MODEL (
+  name gold.metric_mom_spend_change,
+  kind FULL,
+  owner analytics_engineering,
+  cron '@hourly',
+  allow_partials TRUE,
+  grain (customer_id, month),
+  tags (gold, marketing, metric),
+  audits (
+    unique_combination_of_columns(columns := (customer_id, month)),
+    not_null(
+      columns := (
+        customer_id,
+        month,
+        monthly_spend,
+        projected_monthly_spend,
+        transaction_count,
+        days_observed,
+        is_complete_month
+      )
+    ),
+    assert_one_month_in_progress
+  ),
+  description 'Hero metric 2 (spec 3.6): spend per customer per calendar month with the change from the prior month. Every month from the later of the account opening and the start of the data to the month in progress is present; a month without spend counts as 0. The month in progress (the data ends before its last day) is flagged is_complete_month = FALSE and its mom_change_pct compares the month-to-date run rate (projected_monthly_spend) with the prior month, so a partial month does not read as a decline. Rules that need whole months use complete months only.',
+  column_descriptions (
+    customer_id = 'Natural key of the customer.',
+    month = 'First day of the calendar month.',
+    monthly_spend = 'Sum of transaction amounts in the month (month to date for the month in progress); 0 without spend.',
+    transaction_count = 'Number of transactions in the month.',
+    days_observed = 'Days of the month covered by the data (the whole month once it is complete).',
+    days_in_month = 'Calendar days in the month.',
+    is_complete_month = 'TRUE when the data covers the whole month.',
+    projected_monthly_spend = 'monthly_spend for complete months; month-to-date spend scaled to the whole month for the month in progress.',
+    prior_month_spend = 'Spend of the previous month (NULL for the first month).',
+    mom_change_pct = 'Percent change from the prior month: (projected_monthly_spend - prior_month_spend) / prior_month_spend * 100; NULL when the prior month had no spend.'
+  )
+);
+
+WITH fact_transaction AS (
+  SELECT
+    customer_id,
+    transaction_date,
+    transaction_amount
+  FROM gold.fact_transaction
+), silver_customers AS (
+  SELECT
+    customer_id,
+    account_open_date
+  FROM silver.silver_customers
+), data_clock AS (
+  /* the data ends at the last transaction day: the next day is the as-of date */
+  SELECT
+    DATE_TRUNC('MONTH', MIN(transaction_date))::DATE AS first_data_month,
+    DATEADD(DAY, 1, MAX(transaction_date)::DATE)::DATE AS as_of_date
+  FROM fact_transaction
+), month_offsets AS (
+  SELECT
+    ROW_NUMBER() OVER (ORDER BY SEQ4()) - 1 AS month_offset
+  FROM TABLE(GENERATOR(ROWCOUNT => 600))
+), customer_month_ranges AS (
+  SELECT
+    silver_customers.customer_id,
+    GREATEST(
+      DATE_TRUNC('MONTH', silver_customers.account_open_date)::DATE,
+      data_clock.first_data_month
+    ) AS first_month,
+    DATE_TRUNC('MONTH', DATEADD(DAY, -1, data_clock.as_of_date)::DATE)::DATE AS last_month,
+    data_clock.as_of_date
+  FROM silver_customers
+  CROSS JOIN data_clock
+), customer_months AS (
+  SELECT
+    customer_month_ranges.customer_id,
+    DATEADD(MONTH, month_offsets.month_offset, customer_month_ranges.first_month)::DATE AS month,
+    customer_month_ranges.as_of_date
+  FROM customer_month_ranges
+  INNER JOIN month_offsets
+    ON DATEADD(MONTH, month_offsets.month_offset, customer_month_ranges.first_month)::DATE <= customer_month_ranges.last_month
+), monthly_totals AS (
+  SELECT
+    customer_id,
+    DATE_TRUNC('MONTH', transaction_date)::DATE AS month,
+    SUM(transaction_amount) AS monthly_spend,
+    COUNT(*) AS transaction_count
+  FROM fact_transaction
+  GROUP BY
+    customer_id,
+    DATE_TRUNC('MONTH', transaction_date)::DATE
+), months_measured AS (
+  SELECT
+    customer_months.customer_id,
+    customer_months.month,
+    COALESCE(monthly_totals.monthly_spend, 0) AS monthly_spend,
+    COALESCE(monthly_totals.transaction_count, 0) AS transaction_count,
+    DATEDIFF(
+      DAY,
+      customer_months.month,
+      LEAST(DATEADD(MONTH, 1, customer_months.month)::DATE, customer_months.as_of_date)
+    ) AS days_observed,
+    DATEDIFF(DAY, customer_months.month, DATEADD(MONTH, 1, customer_months.month)::DATE) AS days_in_month
+  FROM customer_months
+  LEFT JOIN monthly_totals
+    ON customer_months.customer_id = monthly_totals.customer_id
+    AND customer_months.month = monthly_totals.month
+), months_projected AS (
+  SELECT
+    customer_id,
+    month,
+    monthly_spend,
+    transaction_count,
+    days_observed,
+    days_in_month,
+    days_observed = days_in_month AS is_complete_month,
+    monthly_spend * days_in_month / days_observed AS projected_monthly_spend,
+    LAG(monthly_spend) OVER (PARTITION BY customer_id ORDER BY month) AS prior_month_spend
+  FROM months_measured
+)
+SELECT
+  customer_id::VARCHAR AS customer_id,
+  month::DATE AS month,
+  monthly_spend::DECIMAL(12, 2) AS monthly_spend,
+  transaction_count::INT AS transaction_count,
+  days_observed::INT AS days_observed,
+  days_in_month::INT AS days_in_month,
+  is_complete_month::BOOLEAN AS is_complete_month,
+  projected_monthly_spend::DECIMAL(12, 2) AS projected_monthly_spend,
+  prior_month_spend::DECIMAL(12, 2) AS prior_month_spend,
+  ROUND(
+    (
+      projected_monthly_spend - prior_month_spend
+    ) / NULLIF(prior_month_spend, 0) * 100,
+    2
+  )::DECIMAL(12, 2) AS mom_change_pct
+FROM months_projected
