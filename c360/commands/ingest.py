@@ -1,0 +1,207 @@
+"""`c360 ingest`, `c360 upload`, `c360 status` and `c360 snowflake setup`: landing zone → bronze."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from c360.commands.options import DataDirOpt, data_dir
+from c360.errors import C360Error, InputError
+from c360.settings import Settings, get_settings
+
+
+class OnErrorChoice(StrEnum):
+    CONTINUE = "CONTINUE"
+    SKIP_FILE = "SKIP_FILE"
+    ABORT_STATEMENT = "ABORT_STATEMENT"
+
+
+class GatewayChoice(StrEnum):
+    local = "local"
+    snowflake = "snowflake"
+
+
+OnErrorOpt = Annotated[
+    OnErrorChoice,
+    typer.Option(
+        "--on-error",
+        case_sensitive=False,
+        help="What a bad row does to its file, as in COPY: CONTINUE loads the good rows, "
+        "SKIP_FILE loads nothing of the file, ABORT_STATEMENT also stops the run.",
+    ),
+]
+
+
+def _settings(data_dir_opt: Path | None) -> Settings:
+    """Settings, with `--data-dir` (if given) replacing C360_DATA_DIR."""
+    settings = get_settings()
+    if data_dir_opt is None:
+        return settings
+    return settings.model_copy(update={"data_dir": data_dir(data_dir_opt)})
+
+
+def ingest(
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Keep polling and load each new file as it lands.")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option(min=0.1, max=3600, help="Seconds between polls with --watch.")
+    ] = 1.0,
+    on_error: OnErrorOpt = OnErrorChoice.CONTINUE,
+    force: Annotated[
+        bool,
+        typer.Option(help="Load files again even if the same name and checksum were loaded."),
+    ] = False,
+    gateway: Annotated[
+        GatewayChoice | None,
+        typer.Option(help="local (DuckDB) or snowflake (COPY INTO / pipe refresh). "
+                     "Default: $C360_GATEWAY."),
+    ] = None,
+    data_dir_opt: DataDirOpt = None,
+) -> None:
+    """Load new landing-zone files into bronze, each exactly once (Snowpipe semantics)."""
+    settings = _settings(data_dir_opt)
+    chosen = gateway.value if gateway else settings.gateway
+    if chosen == "snowflake":
+        if watch:
+            raise InputError("--watch is for the local gateway; Snowflake's pipe auto-ingests")
+        from ingestion.snowflake.gateway import ingest_snowflake
+        from ingestion.snowflake.report import print_copy_history
+
+        print_copy_history(ingest_snowflake(settings, on_error.value, force=force))
+        return
+    if watch:
+        _watch(settings, interval, on_error.value)
+        return
+
+    from ingestion.loader import ingest as run_ingest
+    from ingestion.report import print_ingest
+
+    summary = run_ingest(settings, on_error=on_error.value, force=force, show_progress=True)
+    print_ingest(summary)
+    if summary.aborted_on:
+        raise C360Error(f"ON_ERROR=ABORT_STATEMENT: stopped at {summary.aborted_on}")
+
+
+def _watch(settings: Settings, interval: float, on_error: str) -> None:
+    from ingestion.loader import IngestSummary, Pipe
+    from ingestion.report import stdout
+    from ingestion.stage import open_stage
+    from ingestion.watch import heartbeat_path, watch
+
+    def show(summary: IngestSummary) -> None:
+        for r in summary.results:
+            stdout.print(
+                f"{r.status:<16} {r.key}  {r.row_count:,}/{r.row_parsed:,} rows  "
+                f"latency {r.latency_seconds:.1f} s"
+                + (f"  — {r.first_error}" if r.first_error else "")
+            )
+
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    pipe = Pipe(open_stage(settings), settings.warehouse_path, on_error)
+    try:
+        watch(
+            pipe,
+            interval=interval,
+            stop=stop,
+            on_batch=show,
+            heartbeat=heartbeat_path(settings.data_dir),
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    stdout.print("Stopped watching.")
+
+
+def upload(
+    prefix: Annotated[
+        str, typer.Option(help="Only keys under this prefix, e.g. transactions/streaming/.")
+    ] = "",
+    data_dir_opt: DataDirOpt = None,
+) -> None:
+    """Push the generated landing zone to the configured S3 stage (skips unchanged files)."""
+    from ingestion.report import print_upload
+    from ingestion.stage import open_stage
+    from ingestion.upload import upload_landing
+
+    settings = _settings(data_dir_opt)
+    if settings.stage != "s3":
+        raise C360Error(
+            "c360 upload sends the landing zone to S3: set C360_STAGE=s3 and C360_S3_BUCKET"
+        )
+    summary = upload_landing(
+        settings.landing_dir, open_stage(settings), prefix=prefix, show_progress=True
+    )
+    print_upload(summary)
+
+
+def status(
+    hours: Annotated[float, typer.Option(min=0, help="How much load history to show.")] = 24,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    data_dir_opt: DataDirOpt = None,
+) -> None:
+    """Pipe status (like SYSTEM$PIPE_STATUS) and the recent load history."""
+    from ingestion.pipe_status import pipe_status
+    from ingestion.report import print_status
+
+    print_status(pipe_status(_settings(data_dir_opt), hours=hours), as_json=as_json)
+
+
+snowflake_app = typer.Typer(
+    name="snowflake", help="Set up and load the Snowflake gateway.", no_args_is_help=True
+)
+
+
+@snowflake_app.command("setup")
+def snowflake_setup(
+    aws_role_arn: Annotated[
+        str | None,
+        typer.Option(
+            envvar="C360_SNOWFLAKE_S3_ROLE_ARN",
+            help="IAM role Snowflake assumes to read the bucket (storage integration).",
+        ),
+    ] = None,
+    sns_topic_arn: Annotated[
+        str | None,
+        typer.Option(
+            envvar="C360_SNOWFLAKE_SNS_TOPIC_ARN",
+            help="SNS topic of the bucket's object-created events (auto-ingest pipe).",
+        ),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help="Run only these scripts (repeatable), e.g. --only 01 --only 04."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the rendered SQL instead of running it.")
+    ] = False,
+) -> None:
+    """Apply infra/snowflake/*.sql (database, roles, stages, bronze, pipe, observability)."""
+    from ingestion.report import stdout
+    from ingestion.snowflake.scripts import ScriptValues, render_scripts
+    from ingestion.snowflake.setup import apply_scripts
+
+    settings = get_settings()
+    values = ScriptValues.from_settings(settings, aws_role_arn, sns_topic_arn)
+    scripts = render_scripts(values, only=only or None)
+    if dry_run:
+        for script in scripts:
+            stdout.print(f"-- {script.name}\n{script.sql}", markup=False, highlight=False)
+        return
+    settings.require_snowflake()
+    for name, count in apply_scripts(settings, scripts):
+        stdout.print(f"applied {name}: {count} statements")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(upload)
+    app.command()(status)
+    app.add_typer(snowflake_app)
