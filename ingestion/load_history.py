@@ -119,12 +119,26 @@ class KnownFiles:
     """What the loader already decided about, read once per pass."""
 
     versions: set[tuple[str, int, datetime]]  # (file_name, file_size, file_last_modified)
+    etags: set[tuple[str, str]]  # (file_name, file_etag) of every decided file
     loaded: set[tuple[str, str]]  # (file_name, file_etag) of successful loads
 
     def add(self, record: HistoryRecord) -> None:
         self.versions.add((record.file_name, record.file_size, record.file_last_modified))
-        if record.status in SUCCESSFUL and record.file_etag:
-            self.loaded.add((record.file_name, record.file_etag))
+        if record.file_etag:
+            self.etags.add((record.file_name, record.file_etag))
+            if record.status in SUCCESSFUL:
+                self.loaded.add((record.file_name, record.file_etag))
+
+    def knows(self, key: str, size: int, modified: datetime, etag: str | None) -> bool:
+        """True if this arrival was decided before.
+
+        Size and modification time identify an arrival; when the stage lists an
+        ETag (S3) it must match too, because S3 times have one-second resolution
+        and a same-size replacement within that second would otherwise be missed.
+        """
+        if (key, size, modified) not in self.versions:
+            return False
+        return etag is None or (key, etag) in self.etags
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> KnownFiles:
@@ -134,18 +148,20 @@ def known_files(con: duckdb.DuckDBPyConnection) -> KnownFiles:
     ).fetchall()
     return KnownFiles(
         versions={(name, size, modified) for name, size, modified, _, _ in rows},
+        etags={(name, etag) for name, _, _, etag, _ in rows if etag},
         loaded={(name, etag) for name, _, _, etag, status in rows if status in SUCCESSFUL and etag},
     )
 
 
 def version_recorded(
-    con: duckdb.DuckDBPyConnection, name: str, size: int, modified: datetime
+    con: duckdb.DuckDBPyConnection, name: str, size: int, modified: datetime, etag: str | None
 ) -> bool:
     """True if another process already decided about this exact arrival of the file."""
     found = con.execute(
         f"SELECT count(*) FROM {LOAD_HISTORY.qualified} "  # noqa: S608
-        "WHERE file_name = ? AND file_size = ? AND file_last_modified = ?",
-        [name, size, modified],
+        "WHERE file_name = ? AND file_size = ? AND file_last_modified = ? "
+        "AND (CAST(? AS VARCHAR) IS NULL OR file_etag = ?)",
+        [name, size, modified, etag, etag],
     ).fetchone()
     return bool(found and found[0])
 

@@ -164,7 +164,7 @@ class Pipe:
         for file in self.stage.list_files():
             if routing.route(file.key) is None:
                 unrouted.append(file.key)
-            elif file.version in self.known.versions:
+            elif self.known.knows(*file.version, file.etag):
                 known += 1
             else:
                 self.first_seen.setdefault(file.version, now)
@@ -266,7 +266,7 @@ class Pipe:
         started: float,
     ) -> FileResult | None:
         con.begin()
-        if version_recorded(con, *file.version):
+        if version_recorded(con, *file.version, file.etag):
             con.rollback()
             self._remember_version(file)
             return None
@@ -391,6 +391,8 @@ class Pipe:
     def _remember_version(self, file: StageFile) -> None:
         if self.known is not None:
             self.known.versions.add(file.version)
+            if file.etag:
+                self.known.etags.add((file.key, file.etag))
 
 
 def ingest(

@@ -80,7 +80,7 @@ def pipe_status(settings: Settings, stage: Stage | None = None, hours: float = 2
     stage = stage or open_stage(settings)
     now = utc_now()
     beat = Heartbeat.read(heartbeat_path(settings.data_dir))
-    known = KnownFiles(set(), set())
+    known = KnownFiles(set(), set(), set())
     last_ok = last_error = None
     recent: list[dict] = []
     if settings.warehouse_path.exists():
@@ -107,7 +107,7 @@ def pipe_status(settings: Settings, stage: Stage | None = None, hours: float = 2
     pending = sum(
         1
         for f in stage.list_files()
-        if routing.route(f.key) is not None and f.version not in known.versions
+        if routing.route(f.key) is not None and not known.knows(*f.version, f.etag)
     )
     return PipeStatus(
         executionState=execution_state(beat, now),

@@ -101,7 +101,9 @@ class S3Stage(Stage):
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.endpoint_url = endpoint_url
         self.location = f"s3://{bucket}/{self.prefix}"
-        self._client = boto3.client(
+        # A session of our own: boto3's default session caches credentials for the life of
+        # the process, so a fixed AWS_* variable would otherwise go unnoticed.
+        self._client = boto3.session.Session().client(
             "s3",
             region_name=region,
             endpoint_url=endpoint_url,
