@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from c360.commands import demo, generate, ingest
+from c360.commands import demo, generate, ingest, pipeline
 from c360.errors import C360Error
 from c360.logs import configure_logging
 from c360.settings import get_settings
@@ -37,7 +37,7 @@ def _root(
 
 
 # Command groups, in the order `c360 --help` lists them.
-for _module in (generate, demo, ingest):
+for _module in (generate, demo, ingest, pipeline):
     _module.register(app)
 
 

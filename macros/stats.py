@@ -1,10 +1,11 @@
 """Statistics that SQL engines lack, written with portable arithmetic only.
 
-`@welch_p_value(t, df)` is the two-sided p-value of a Welch t statistic: the t value
-is mapped to a standard-normal z (z = t(1 - 1/(4 df)) / sqrt(1 + t^2 / (2 df)), good to
-~1e-3 for df >= 10) and the normal tail comes from Abramowitz & Stegun 26.2.17 (error
-< 7.5e-8). Campaign groups hold hundreds to thousands of customers, far beyond where
-the approximation matters.
+`@welch_p_value(t, df)` is the two-sided p-value of a Student t statistic with `df`
+degrees of freedom (the Welch test of the campaign lift). The t value is mapped to a
+standard-normal z with z = sqrt(df * ln(1 + t^2/df)) * (8 df + 1) / (8 df + 3), and
+the normal tail is Abramowitz & Stegun 26.2.17 (error < 7.5e-8). Against the exact
+t distribution the p-value is within 0.003 at df = 2 and 1e-4 from df = 10; campaign
+groups have hundreds of customers.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ _B = (0.319381530, -0.356563782, 1.781477937, -1.821255978, 1.330274429)
 
 @macro()
 def welch_p_value(evaluator, t_stat: exp.Expression, df: exp.Expression) -> exp.Expression:
-    """Two-sided p-value for Student's t with `df` degrees of freedom (normal approximation)."""
+    """Two-sided p-value for Student's t with `df` degrees of freedom."""
     t_sql = t_stat.sql(dialect=evaluator.dialect)
     df_sql = df.sql(dialect=evaluator.dialect)
-    z = f"(ABS({t_sql}) * (1 - 1 / (4 * ({df_sql}))) / SQRT(1 + POWER({t_sql}, 2) / (2 * ({df_sql}))))"
+    z = (
+        f"(SQRT(({df_sql}) * LN(1 + POWER({t_sql}, 2) / ({df_sql}))) "
+        f"* (8 * ({df_sql}) + 1) / (8 * ({df_sql}) + 3))"
+    )
     k = f"(1 / (1 + 0.2316419 * {z}))"
     poly = " + ".join(f"{b} * POWER({k}, {i + 1})" for i, b in enumerate(_B))
     density = f"(EXP(-0.5 * POWER({z}, 2)) / SQRT(2 * PI()))"
-    p = f"LEAST(1.0, 2 * {density} * ({poly}))"
-    return parse_one(p, dialect=evaluator.dialect)
+    return parse_one(f"LEAST(1.0, 2 * {density} * ({poly}))", dialect=evaluator.dialect)

@@ -2,7 +2,7 @@ MODEL (
   name silver.silver_transactions,
   kind INCREMENTAL_BY_TIME_RANGE (
     time_column transaction_date,
-    lookback 72,
+    lookback 6,
     batch_size 744
   ),
   owner data_engineering,
@@ -17,7 +17,7 @@ MODEL (
     not_null(columns := (transaction_id, transaction_date, merchant_category, source_file)),
     assert_valid_rows_are_flagged
   ),
-  description 'Transactions deduplicated on transaction_id (first occurrence kept, within the batch and against rows already in silver), standardized, missing categories set to Uncategorized. Rows from unknown customers and non-positive amounts are kept and flagged (is_valid_for_facts = FALSE) so they are counted, never silently dropped; gold.fact_transaction takes only valid rows. Processed by transaction time, re-processing the last 72 hours each run so late files are absorbed.',
+  description 'Transactions deduplicated on transaction_id (first occurrence kept, within the batch and against rows already in silver), standardized, missing categories set to Uncategorized. Rows from unknown customers and non-positive amounts are kept and flagged (is_valid_for_facts = FALSE) so they are counted, never silently dropped; gold.fact_transaction takes only valid rows. Processed by transaction time, re-processing the last 6 hours each run so late files are absorbed (older late rows trigger a restatement from c360.pipeline.build).',
   column_descriptions (
     transaction_id = 'Natural key of the transaction.',
     customer_id = 'Customer the transaction belongs to, as sent (upper-cased); may be unknown.',

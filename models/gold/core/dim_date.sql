@@ -9,7 +9,7 @@ MODEL (
     unique_values(columns := (date_key, calendar_date)),
     not_null(columns := (date_key, calendar_date, year, month))
   ),
-  description 'Calendar dimension, one row per day from 2000-01-01 to 2049-12-31, independent of the data so every fact date has a row.',
+  description 'Calendar dimension, one row per day for dim_date_days days from dim_date_start (config variables: 2000-01-01 to 2049-12-31), independent of the data so every fact date has a row.',
   column_descriptions (
     date_key = 'Integer key YYYYMMDD (spec 4.2).',
     calendar_date = 'The day.',
@@ -30,10 +30,10 @@ MODEL (
 WITH day_numbers AS (
   SELECT
     ROW_NUMBER() OVER (ORDER BY SEQ4()) - 1 AS day_number
-  FROM TABLE(GENERATOR(ROWCOUNT => 18263))
+  FROM TABLE(GENERATOR(ROWCOUNT => @dim_date_days))
 ), days AS (
   SELECT
-    DATEADD(DAY, day_number, '2000-01-01'::DATE)::DATE AS calendar_date
+    DATEADD(DAY, day_number, @dim_date_start::DATE)::DATE AS calendar_date
   FROM day_numbers
 )
 SELECT

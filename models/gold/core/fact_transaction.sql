@@ -2,7 +2,7 @@ MODEL (
   name gold.fact_transaction,
   kind INCREMENTAL_BY_TIME_RANGE (
     time_column transaction_date,
-    lookback 72,
+    lookback 6,
     batch_size 744
   ),
   owner analytics_engineering,
@@ -27,7 +27,7 @@ MODEL (
     assert_transaction_amounts_positive,
     assert_fact_keys_exist
   ),
-  description 'One row per valid transaction (spec 4.2 plus customer_id): deduplicated, from known customers, with a positive amount. customer_key is the dim_customer version valid at the transaction time; date_key and merchant_category_key come from their dimensions, so no foreign key is ever NULL (unknown members are -1). Re-processes the last 72 hours every run.',
+  description 'One row per valid transaction (spec 4.2 plus customer_id): deduplicated, from known customers, with a positive amount. customer_key is the dim_customer version valid at the transaction time; date_key and merchant_category_key come from their dimensions, so no foreign key is ever NULL (unknown members are -1). Re-processes the last 6 hours every run.',
   column_descriptions (
     transaction_key = 'Surrogate key of the transaction (engine hash of transaction_id; unique, not referenced by other tables).',
     transaction_id = 'Natural key of the transaction.',

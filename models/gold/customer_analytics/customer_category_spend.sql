@@ -1,6 +1,9 @@
 MODEL (
   name gold.customer_category_spend,
-  kind FULL,
+  kind INCREMENTAL_BY_UNIQUE_KEY (
+    unique_key (customer_id, category_key),
+    lookback 6
+  ),
   owner analytics_engineering,
   cron '@hourly',
   allow_partials TRUE,
@@ -10,7 +13,7 @@ MODEL (
     unique_combination_of_columns(columns := (customer_id, category_key)),
     not_null(columns := (customer_id, category_key, category_name, total_spend, spend_rank))
   ),
-  description 'Lifetime spend of each customer per merchant category, ranked: the Customer 360 category breakdown, the top category and the category concentration churn feature.',
+  description 'Lifetime spend of each customer per merchant category, ranked: the Customer 360 category breakdown, the top category and the category concentration churn feature. Incremental: each run recomputes every category of the customers with facts in the processed window (6-hour lookback), from their whole history, so ranks and shares stay consistent.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     category_key = 'dim_merchant_category key.',
@@ -27,6 +30,7 @@ WITH fact_transaction AS (
   SELECT
     customer_id,
     merchant_category_key,
+    transaction_date,
     transaction_amount
   FROM gold.fact_transaction
 ), dim_merchant_category AS (
@@ -35,16 +39,25 @@ WITH fact_transaction AS (
     category_name,
     category_group
   FROM gold.dim_merchant_category
+), customers_touched AS (
+  /* customers with facts in the processed window: their categories are recomputed */
+  SELECT DISTINCT
+    customer_id
+  FROM fact_transaction
+  WHERE
+    transaction_date BETWEEN @start_ts AND @end_ts
 ), category_totals AS (
   SELECT
-    customer_id,
-    merchant_category_key AS category_key,
-    SUM(transaction_amount) AS total_spend,
+    fact_transaction.customer_id,
+    fact_transaction.merchant_category_key AS category_key,
+    SUM(fact_transaction.transaction_amount) AS total_spend,
     COUNT(*) AS transaction_count
   FROM fact_transaction
+  INNER JOIN customers_touched
+    ON fact_transaction.customer_id = customers_touched.customer_id
   GROUP BY
-    customer_id,
-    merchant_category_key
+    fact_transaction.customer_id,
+    fact_transaction.merchant_category_key
 ), categories_ranked AS (
   SELECT
     category_totals.customer_id,

@@ -23,37 +23,34 @@ MODEL (
     ),
     assert_segment_shares_near_target(blocking := FALSE)
   ),
-  description 'Rule-based segmentation of every known customer (spec 3.5), recalculated monthly on a rolling 90-day window: the 90 days before the first day of the month in progress (segment_assigned_date), so the segments change at a month boundary, not with every batch. Rules, first match wins: (1) Declining: spend in the window is at least 30% below the daily rate of the 180 days before it AND so is the number of transactions (spend alone is too noisy: one large ticket moves it); (2) New & Growing: account younger than 24 months whose window spend is at least 50% above its first 90 days (or younger than 6 months, too new to measure); (3) High-Value Travelers: average monthly spend in the window > $5,000 and > 30% of it in the Travel group; (4) Budget-Conscious: average monthly spend < $1,500; (5) Stable Mid-Spenders: everyone else. On generated portfolios the shares land within 5 points of 15/40/25/10/10.',
+  description 'Rule-based segmentation of every known customer (spec 3.5), recalculated monthly on a rolling 90-day window: the 3 calendar months (89-92 days) before the month in progress, whose first day is segment_assigned_date, so segments change at a month boundary, not with every batch. Rules, first match wins: (1) Declining: average monthly spend in the window at least 30% below the 6 months before it AND the monthly number of transactions too (spend alone is noisy: one large ticket moves it); (2) New & Growing: account younger than 24 months whose window spend is at least 50% above its first 3 months (or younger than 6 months, too new to measure); (3) High-Value Travelers: average monthly spend in the window > $5,000 with > 30% of it in the Travel group; (4) Budget-Conscious: average monthly spend < $1,500; (5) Stable Mid-Spenders: everyone else. On generated portfolios the shares land within 5 points of 15/40/25/10/10.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     customer_segment = 'High-Value Travelers, Stable Mid-Spenders, Budget-Conscious, Declining or New & Growing.',
     segment_rule = 'Which rule assigned the segment, with its measured values.',
     segment_assigned_date = 'First day of the month the segmentation describes; the window ends the day before.',
-    window_start_date = 'First day of the 90-day window.',
+    window_start_date = 'First day of the window (3 calendar months before segment_assigned_date).',
     spend_90d = 'Spend in the window, USD.',
     transactions_90d = 'Transactions in the window.',
-    avg_monthly_spend_90d = 'Spend in the window per average month (x 30.4375 / 90), USD.',
+    avg_monthly_spend_90d = 'Spend in the window per month, USD.',
     travel_spend_pct_90d = 'Share of the window spend in the Travel group (Airlines, Hotels, Travel, Car Rental), percent.',
-    baseline_monthly_spend = 'Monthly spend rate in the 180 days before the window, USD.',
-    spend_change_pct = 'Window spend rate against the baseline rate, percent.',
-    transaction_change_pct = 'Window transaction rate against the baseline rate, percent.',
+    baseline_monthly_spend = 'Average monthly spend in the 6 months before the window, USD.',
+    spend_change_pct = 'Window monthly spend against the baseline, percent.',
+    transaction_change_pct = 'Window monthly transactions against the baseline, percent.',
     tenure_months = 'Whole months from account opening to segment_assigned_date.',
-    growth_since_opening_pct = 'Window spend rate against the first 90 days of the account, percent (accounts younger than 24 months).'
+    growth_since_opening_pct = 'Window monthly spend against the account''s first 3 calendar months, percent (accounts younger than 24 months).'
   )
 );
 
-WITH fact_transaction AS (
+WITH customer_monthly_spend AS (
   SELECT
     customer_id,
-    merchant_category_key,
-    transaction_date,
-    transaction_amount
-  FROM gold.fact_transaction
-), dim_merchant_category AS (
-  SELECT
-    category_key,
-    is_travel
-  FROM gold.dim_merchant_category
+    month,
+    monthly_spend,
+    transaction_count,
+    travel_spend,
+    last_transaction_at
+  FROM gold.customer_monthly_spend
 ), silver_customers AS (
   SELECT
     customer_id,
@@ -62,24 +59,16 @@ WITH fact_transaction AS (
 ), segmentation_window AS (
   /* monthly cadence: the window ends where the month in progress begins */
   SELECT
-    DATE_TRUNC('MONTH', DATEADD(DAY, 1, MAX(transaction_date)::DATE)::DATE)::DATE AS segment_assigned_date
-  FROM fact_transaction
+    DATE_TRUNC('MONTH', DATEADD(DAY, 1, MAX(last_transaction_at)::DATE)::DATE)::DATE AS segment_assigned_date
+  FROM customer_monthly_spend
 ), customer_windows AS (
   SELECT
     silver_customers.customer_id,
     silver_customers.account_open_date,
+    DATE_TRUNC('MONTH', silver_customers.account_open_date)::DATE AS open_month,
     segmentation_window.segment_assigned_date,
-    DATEADD(DAY, -90, segmentation_window.segment_assigned_date)::DATE AS window_start_date,
-    DATEADD(DAY, -270, segmentation_window.segment_assigned_date)::DATE AS baseline_start_date,
-    DATEADD(DAY, 90, silver_customers.account_open_date)::DATE AS early_end_date,
-    IFF(
-      silver_customers.account_open_date > DATEADD(MONTH, -24, segmentation_window.segment_assigned_date)::DATE,
-      LEAST(
-        silver_customers.account_open_date,
-        DATEADD(DAY, -270, segmentation_window.segment_assigned_date)::DATE
-      ),
-      DATEADD(DAY, -270, segmentation_window.segment_assigned_date)::DATE
-    ) AS scan_start_date /* young accounts also need their first 90 days, which may precede the baseline */
+    DATEADD(MONTH, -3, segmentation_window.segment_assigned_date)::DATE AS window_start_date,
+    DATEADD(MONTH, -9, segmentation_window.segment_assigned_date)::DATE AS baseline_start_date
   FROM silver_customers
   CROSS JOIN segmentation_window
 ), window_spend AS (
@@ -87,46 +76,54 @@ WITH fact_transaction AS (
     customer_windows.customer_id,
     SUM(
       IFF(
-        fact_transaction.transaction_date >= customer_windows.window_start_date,
-        fact_transaction.transaction_amount,
+        customer_monthly_spend.month >= customer_windows.window_start_date,
+        customer_monthly_spend.monthly_spend,
         0
       )
     ) AS spend_90d,
-    COUNT_IF(fact_transaction.transaction_date >= customer_windows.window_start_date) AS transactions_90d,
     SUM(
       IFF(
-        fact_transaction.transaction_date >= customer_windows.window_start_date
-        AND dim_merchant_category.is_travel,
-        fact_transaction.transaction_amount,
+        customer_monthly_spend.month >= customer_windows.window_start_date,
+        customer_monthly_spend.transaction_count,
+        0
+      )
+    ) AS transactions_90d,
+    SUM(
+      IFF(
+        customer_monthly_spend.month >= customer_windows.window_start_date,
+        customer_monthly_spend.travel_spend,
         0
       )
     ) AS travel_spend_90d,
     SUM(
       IFF(
-        fact_transaction.transaction_date >= customer_windows.baseline_start_date
-        AND fact_transaction.transaction_date < customer_windows.window_start_date,
-        fact_transaction.transaction_amount,
+        customer_monthly_spend.month >= customer_windows.baseline_start_date
+        AND customer_monthly_spend.month < customer_windows.window_start_date,
+        customer_monthly_spend.monthly_spend,
         0
       )
-    ) AS baseline_spend_180d,
-    COUNT_IF(
-      fact_transaction.transaction_date >= customer_windows.baseline_start_date
-      AND fact_transaction.transaction_date < customer_windows.window_start_date
-    ) AS baseline_transactions_180d,
+    ) AS baseline_spend_6m,
     SUM(
       IFF(
-        fact_transaction.transaction_date < LEAST(customer_windows.early_end_date, customer_windows.window_start_date),
-        fact_transaction.transaction_amount,
+        customer_monthly_spend.month >= customer_windows.baseline_start_date
+        AND customer_monthly_spend.month < customer_windows.window_start_date,
+        customer_monthly_spend.transaction_count,
         0
       )
-    ) AS early_spend_90d
+    ) AS baseline_transactions_6m,
+    SUM(
+      IFF(
+        customer_monthly_spend.month < DATEADD(MONTH, 3, customer_windows.open_month)::DATE
+        AND customer_monthly_spend.month < customer_windows.window_start_date,
+        customer_monthly_spend.monthly_spend,
+        0
+      )
+    ) AS early_spend_3m
   FROM customer_windows
-  INNER JOIN fact_transaction
-    ON customer_windows.customer_id = fact_transaction.customer_id
-    AND fact_transaction.transaction_date >= customer_windows.scan_start_date
-    AND fact_transaction.transaction_date < customer_windows.segment_assigned_date
-  INNER JOIN dim_merchant_category
-    ON fact_transaction.merchant_category_key = dim_merchant_category.category_key
+  INNER JOIN customer_monthly_spend
+    ON customer_windows.customer_id = customer_monthly_spend.customer_id
+    AND customer_monthly_spend.month >= LEAST(customer_windows.baseline_start_date, customer_windows.open_month)
+    AND customer_monthly_spend.month < customer_windows.segment_assigned_date
   GROUP BY
     customer_windows.customer_id
 ), customers_measured AS (
@@ -136,19 +133,19 @@ WITH fact_transaction AS (
     customer_windows.window_start_date,
     COALESCE(window_spend.spend_90d, 0) AS spend_90d,
     COALESCE(window_spend.transactions_90d, 0) AS transactions_90d,
-    COALESCE(window_spend.spend_90d, 0) * 30.4375 / 90 AS avg_monthly_spend_90d,
+    COALESCE(window_spend.spend_90d, 0) / 3 AS avg_monthly_spend_90d,
     COALESCE(window_spend.travel_spend_90d, 0) * 100 / NULLIF(window_spend.spend_90d, 0) AS travel_spend_pct_90d,
-    COALESCE(window_spend.baseline_spend_180d, 0) * 30.4375 / 180 AS baseline_monthly_spend,
+    COALESCE(window_spend.baseline_spend_6m, 0) / 6 AS baseline_monthly_spend,
     (
-      COALESCE(window_spend.spend_90d, 0) / 90
-    ) / NULLIF(window_spend.baseline_spend_180d / 180, 0) * 100 - 100 AS spend_change_pct,
+      COALESCE(window_spend.spend_90d, 0) / 3
+    ) / NULLIF(window_spend.baseline_spend_6m / 6, 0) * 100 - 100 AS spend_change_pct,
     (
-      COALESCE(window_spend.transactions_90d, 0) / 90
-    ) / NULLIF(window_spend.baseline_transactions_180d / 180, 0) * 100 - 100 AS transaction_change_pct,
+      COALESCE(window_spend.transactions_90d, 0) / 3
+    ) / NULLIF(window_spend.baseline_transactions_6m / 6, 0) * 100 - 100 AS transaction_change_pct,
     DATEDIFF(MONTH, customer_windows.account_open_date, customer_windows.segment_assigned_date) AS tenure_months,
     IFF(
       DATEDIFF(MONTH, customer_windows.account_open_date, customer_windows.segment_assigned_date) < 24,
-      COALESCE(window_spend.spend_90d, 0) / NULLIF(window_spend.early_spend_90d, 0) * 100 - 100,
+      COALESCE(window_spend.spend_90d, 0) / NULLIF(window_spend.early_spend_3m, 0) * 100 - 100,
       NULL
     ) AS growth_since_opening_pct
   FROM customer_windows
@@ -172,11 +169,11 @@ WITH fact_transaction AS (
     END AS customer_segment,
     CASE
       WHEN spend_change_pct <= -30 AND transaction_change_pct <= -30
-      THEN 'spend ' || ROUND(spend_change_pct, 0)::VARCHAR || '% and transactions ' || ROUND(transaction_change_pct, 0)::VARCHAR || '% vs the prior 180 days'
+      THEN 'spend ' || ROUND(spend_change_pct, 0)::VARCHAR || '% and transactions ' || ROUND(transaction_change_pct, 0)::VARCHAR || '% vs the 6 months before'
       WHEN tenure_months < 24 AND tenure_months < 6
       THEN 'account opened ' || tenure_months::VARCHAR || ' months ago'
       WHEN tenure_months < 24 AND growth_since_opening_pct >= 50
-      THEN 'account ' || tenure_months::VARCHAR || ' months old, spend +' || ROUND(growth_since_opening_pct, 0)::VARCHAR || '% since its first 90 days'
+      THEN 'account ' || tenure_months::VARCHAR || ' months old, spend +' || ROUND(growth_since_opening_pct, 0)::VARCHAR || '% since its first 3 months'
       WHEN avg_monthly_spend_90d > 5000 AND travel_spend_pct_90d > 30
       THEN '$' || ROUND(avg_monthly_spend_90d, 0)::VARCHAR || '/month, ' || ROUND(travel_spend_pct_90d, 0)::VARCHAR || '% travel'
       WHEN avg_monthly_spend_90d < 1500

@@ -12,7 +12,7 @@ MODEL (
     )),
     not_null(columns := (campaign_name, treatment_customers, control_customers))
   ),
-  description 'A/B result of each campaign (spec 3.8, user story 6): average pre/post monthly spend and lift per group, the difference in lift (treatment minus control), incremental revenue = that difference x treated customers (per month, as in the spec''s dashboard), campaign cost = cost per treated customer (default $50) x treated customers, ROI = (incremental revenue - cost) / cost (spec 3.8), and a Welch t-test of the lift difference (two-sided p-value, normal approximation valid for the group sizes here).',
+  description 'A/B result of each campaign (spec 3.8, user story 6): average pre/post monthly spend and lift per group, the difference in lift (treatment minus control), incremental revenue = that difference x treated customers (per month, as in the spec''s dashboard), campaign cost = cost per treated customer (default $50) x treated customers, ROI = (incremental revenue - cost) / cost (spec 3.8), and a Welch t-test of the lift difference (two-sided p-value; see macros/stats.py for its accuracy).',
   column_descriptions (
     campaign_name = 'Campaign identifier.',
     offer_date = 'Day the offer was made.',

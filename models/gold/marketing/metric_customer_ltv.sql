@@ -24,12 +24,14 @@ MODEL (
   )
 );
 
-WITH fact_transaction AS (
+WITH customer_monthly_spend AS (
   SELECT
     customer_id,
-    transaction_date,
-    transaction_amount
-  FROM gold.fact_transaction
+    monthly_spend,
+    transaction_count,
+    first_transaction_at,
+    last_transaction_at
+  FROM gold.customer_monthly_spend
 ), silver_customers AS (
   SELECT
     customer_id
@@ -37,11 +39,11 @@ WITH fact_transaction AS (
 ), customer_totals AS (
   SELECT
     customer_id,
-    SUM(transaction_amount) AS lifetime_value,
-    COUNT(*) AS total_transactions,
-    MIN(transaction_date) AS first_transaction_date,
-    MAX(transaction_date) AS last_transaction_date
-  FROM fact_transaction
+    SUM(monthly_spend) AS lifetime_value,
+    SUM(transaction_count) AS total_transactions,
+    MIN(first_transaction_at) AS first_transaction_date,
+    MAX(last_transaction_at) AS last_transaction_date
+  FROM customer_monthly_spend
   GROUP BY
     customer_id
 ), customers_valued AS (

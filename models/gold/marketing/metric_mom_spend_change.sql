@@ -36,12 +36,14 @@ MODEL (
   )
 );
 
-WITH fact_transaction AS (
+WITH customer_monthly_spend AS (
   SELECT
     customer_id,
-    transaction_date,
-    transaction_amount
-  FROM gold.fact_transaction
+    month,
+    monthly_spend,
+    transaction_count,
+    last_transaction_at
+  FROM gold.customer_monthly_spend
 ), silver_customers AS (
   SELECT
     customer_id,
@@ -50,9 +52,9 @@ WITH fact_transaction AS (
 ), data_clock AS (
   /* the data ends at the last transaction day: the next day is the as-of date */
   SELECT
-    DATE_TRUNC('MONTH', MIN(transaction_date))::DATE AS first_data_month,
-    DATEADD(DAY, 1, MAX(transaction_date)::DATE)::DATE AS as_of_date
-  FROM fact_transaction
+    MIN(month) AS first_data_month,
+    DATEADD(DAY, 1, MAX(last_transaction_at)::DATE)::DATE AS as_of_date
+  FROM customer_monthly_spend
 ), month_offsets AS (
   SELECT
     ROW_NUMBER() OVER (ORDER BY SEQ4()) - 1 AS month_offset
@@ -79,13 +81,10 @@ WITH fact_transaction AS (
 ), monthly_totals AS (
   SELECT
     customer_id,
-    DATE_TRUNC('MONTH', transaction_date)::DATE AS month,
-    SUM(transaction_amount) AS monthly_spend,
-    COUNT(*) AS transaction_count
-  FROM fact_transaction
-  GROUP BY
-    customer_id,
-    DATE_TRUNC('MONTH', transaction_date)::DATE
+    month,
+    monthly_spend,
+    transaction_count
+  FROM customer_monthly_spend
 ), months_measured AS (
   SELECT
     customer_months.customer_id,

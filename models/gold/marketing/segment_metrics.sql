@@ -78,9 +78,9 @@ WITH customer_360_profile AS (
     AVG(customer_360_profile.lifetime_value) AS avg_lifetime_value,
     SUM(customer_360_profile.lifetime_value) AS total_lifetime_value,
     AVG(customer_360_profile.avg_transaction_value) AS avg_transaction_value,
-    COUNT_IF(customer_360_profile.card_type = 'Premium') * 100.0 / COUNT(*) AS premium_card_pct,
+    COUNT_IF(COALESCE(customer_360_profile.card_type = 'Premium', FALSE)) * 100.0 / COUNT(*) AS premium_card_pct,
     AVG(customer_360_profile.churn_risk_score) AS avg_churn_risk_score,
-    COUNT_IF(customer_360_profile.churn_risk_category = 'High Risk') AS high_churn_risk_customers
+    COUNT_IF(COALESCE(customer_360_profile.churn_risk_category = 'High Risk', FALSE)) AS high_churn_risk_customers
   FROM customer_360_profile
   LEFT JOIN customer_segments
     ON customer_360_profile.customer_id = customer_segments.customer_id

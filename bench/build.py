@@ -1,0 +1,238 @@
+"""Benchmark: the SQLMesh build (issue 4 targets) against plain DuckDB SQL.
+
+Figures printed (never asserted — this is not a test):
+
+- cold build: empty warehouse with the full bronze history -> every gold model
+  (`build()` = plan + run + observability; then `publish()`), target <= 2 min;
+- hourly refresh: one ~750-row streaming file loaded into bronze, then `build()` +
+  `publish()`, at a ~1M-row and at the full ~13.5M-row history; target <= 20 s and
+  growth < 1.5x between the two;
+- lower bound: the same transformations as plain DuckDB SQL — each model's query as
+  SQLMesh renders it for DuckDB (`sqlmesh render`), run in dependency order with no
+  state, audits or SCD2 merge (history is one pass) — and the ratio to it.
+
+Bronze is filled by the test fixture loader (c360.pipeline.testing), not the product
+loader, so the figures isolate the transformation layer; `c360 run` adds the loader's
+time for one file and the interpreter start-up, both printed separately.
+
+    .venv/bin/python bench/build.py [--customers 50000] [--small-customers 3700] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from c360.pipeline.build import LOOKBACK_HOURS, build  # noqa: E402
+from c360.pipeline.publish import publish  # noqa: E402
+from c360.pipeline.run import quiet_sqlmesh  # noqa: E402
+from c360.pipeline.testing import landing_keys, load_bronze_fixture  # noqa: E402
+from c360.settings import Settings  # noqa: E402
+from ingestion.generator import generate_hourly, generate_portfolio  # noqa: E402
+
+TARGET_COLD_SECONDS = 120.0
+TARGET_HOURLY_SECONDS = 20.0
+TARGET_GROWTH = 1.5
+
+
+@dataclass
+class Scale:
+    customers: int
+    history_rows: int = 0
+    cold_build: float = 0.0
+    cold_publish: float = 0.0
+    hourly_rows: int = 0
+    hourly_load: float = 0.0
+    hourly_build: float = 0.0
+    hourly_publish: float = 0.0
+    plain_cold: float = 0.0
+    plain_hourly: float = 0.0
+
+    @property
+    def hourly_total(self) -> float:
+        return self.hourly_build + self.hourly_publish
+
+
+def _plain_sql(settings: Settings, scratch: Path, bronze_copy: Path, now: datetime) -> tuple[float, float]:
+    """Cold and hourly time of the rendered model queries as plain DuckDB SQL."""
+    from sqlmesh import Context
+
+    from c360.pipeline.context import PROJECT_ROOT, project_config
+
+    context = Context(paths=PROJECT_ROOT, config=project_config(settings), load=True)
+    models = [context.get_model(name) for name in context.dag]
+    models = [m for m in models if not m.kind.is_external]
+    scratch.mkdir(parents=True, exist_ok=True)
+    database = scratch / "WAREHOUSE.duckdb"  # same catalog name as the rendered SQL
+    shutil.copy(bronze_copy, database)
+    start = datetime(2000, 1, 1)
+    window_start = now - timedelta(hours=LOOKBACK_HOURS)
+
+    def statements(hourly: bool) -> list[str]:
+        out = []
+        for model in models:
+            table = model.fqn
+            if model.kind.is_seed:
+                if hourly:
+                    continue
+                seed = (Path(model._path).parent / model.kind.path).resolve()
+                out.append(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv('{seed}')")
+                continue
+            if hourly and (model.kind.is_view or model.cron == "@daily"):
+                continue
+            query = model.render_query_or_raise(
+                start=window_start if hourly else start, end=now, execution_time=now
+            ).sql(dialect="duckdb")
+            if model.kind.is_view:
+                out.append(f"CREATE OR REPLACE VIEW {table} AS {query}")
+            elif model.kind.is_incremental_by_time_range:
+                column = model.time_column.column.sql(dialect="duckdb")
+                if not hourly:
+                    out.append(f"DELETE FROM {table}")
+                else:
+                    out.append(
+                        f"DELETE FROM {table} WHERE {column} >= '{window_start}' AND {column} < '{now}'"
+                    )
+                out.append(f"INSERT INTO {table} {query}")
+            elif model.kind.is_scd_type_2:
+                out.append(
+                    f"CREATE OR REPLACE TABLE {table} AS SELECT *, effective_date AS valid_from, "
+                    f"CAST(NULL AS DATE) AS valid_to FROM ({query})"
+                )
+            else:
+                out.append(f"CREATE OR REPLACE TABLE {table} AS {query}")
+        return out
+
+    with duckdb.connect(str(database)) as con:
+        for model in models:
+            schema = model.fqn.rsplit(".", 1)[0]
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            if model.kind.is_incremental_by_time_range:
+                columns = ", ".join(
+                    f'"{name}" {kind.sql(dialect="duckdb")}'
+                    for name, kind in model.columns_to_types.items()
+                )
+                con.execute(f"CREATE TABLE IF NOT EXISTS {model.fqn} ({columns})")
+        timings = []
+        for hourly in (False, True):
+            sql = statements(hourly)
+            started = time.perf_counter()
+            for statement in sql:
+                con.execute(statement)
+            timings.append(time.perf_counter() - started)
+    context.close()
+    return timings[0], timings[1]
+
+
+def _measure(customers: int, root: Path, as_of: date) -> Scale:
+    scale = Scale(customers)
+    settings = Settings(data_dir=root)
+    print(f"\n== {customers:,} customers ({root})", flush=True)
+    generate_portfolio(
+        root / "landing", root / "generator", customers, seed=42, as_of=as_of, show_progress=False
+    )
+    loaded = load_bronze_fixture(settings.warehouse_path, root / "landing")
+    scale.history_rows = loaded["bronze.bronze_transactions"]
+    bronze_copy = root / "BRONZE_ONLY.duckdb"
+    shutil.copy(settings.warehouse_path, bronze_copy)
+    print(f"bronze: {scale.history_rows:,} transaction rows", flush=True)
+
+    report = build(settings)
+    if not report.ok:
+        sys.exit(f"cold build failed: {report.error}")
+    scale.cold_build = report.seconds
+    scale.cold_publish = publish(settings).seconds
+    print(f"cold build {scale.cold_build:.1f} s + publish {scale.cold_publish:.1f} s", flush=True)
+
+    before = set(landing_keys(root / "landing"))
+    hourly = generate_hourly(root / "landing", root / "generator", 1)
+    scale.hourly_rows = hourly.transaction_rows
+    new_keys = sorted(set(landing_keys(root / "landing")) - before)
+    started = time.perf_counter()
+    load_bronze_fixture(settings.warehouse_path, root / "landing", new_keys)
+    load_bronze_fixture(bronze_copy, root / "landing", new_keys)
+    scale.hourly_load = (time.perf_counter() - started) / 2
+    report = build(settings)
+    if not report.ok:
+        sys.exit(f"hourly build failed: {report.error}")
+    scale.hourly_build = report.seconds
+    scale.hourly_publish = publish(settings).seconds
+    print(
+        f"hourly ({scale.hourly_rows} rows): build {scale.hourly_build:.1f} s + publish "
+        f"{scale.hourly_publish:.1f} s",
+        flush=True,
+    )
+    now = datetime.now(UTC).replace(tzinfo=None)
+    scale.plain_cold, scale.plain_hourly = _plain_sql(settings, root / "plain", bronze_copy, now)
+    print(f"plain SQL: cold {scale.plain_cold:.1f} s, hourly {scale.plain_hourly:.1f} s", flush=True)
+    return scale
+
+
+def _startup_seconds() -> float:
+    """Interpreter start-up plus imports of a `c360 run` process."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", "import sqlmesh, c360.pipeline.build, c360.cli"],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument(
+        "--small-customers", type=int, default=3_700, help="~1M transaction rows of history"
+    )
+    parser.add_argument(
+        "--as-of", type=date.fromisoformat, default=date.today() - timedelta(days=1),
+        help="end of the history (default yesterday, so the first hourly file is in the past)",
+    )
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+    quiet_sqlmesh()
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="c360-bench-build-"))
+    try:
+        small = _measure(args.small_customers, work / "small", args.as_of)
+        full = _measure(args.customers, work / "full", args.as_of)
+        startup = _startup_seconds()
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    growth = full.hourly_total / small.hourly_total
+    print()
+    print(f"machine                 : {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    print(f"history                 : {small.history_rows:,} rows ({small.customers:,} customers) "
+          f"and {full.history_rows:,} rows ({full.customers:,} customers), as of {args.as_of}")
+    print(f"cold build, full scale  : {full.cold_build:.1f} s build + {full.cold_publish:.1f} s publish "
+          f"= {full.cold_build + full.cold_publish:.1f} s (target <= {TARGET_COLD_SECONDS:.0f} s)")
+    for label, scale in (("1M", small), ("full", full)):
+        print(f"hourly refresh, {label:4s}    : {scale.hourly_rows} new rows: load {scale.hourly_load:.2f} s, "
+              f"build {scale.hourly_build:.1f} s + publish {scale.hourly_publish:.1f} s "
+              f"= {scale.hourly_total:.1f} s (target <= {TARGET_HOURLY_SECONDS:.0f} s)")
+    print(f"hourly growth 1M -> full: {growth:.2f}x (target < {TARGET_GROWTH})")
+    print(f"c360 process start-up   : {startup:.1f} s (imports; add to a CLI run)")
+    for label, scale in (("1M", small), ("full", full)):
+        print(f"plain DuckDB SQL, {label:4s}  : cold {scale.plain_cold:.1f} s "
+              f"(SQLMesh build {scale.cold_build / scale.plain_cold:.1f}x), hourly "
+              f"{scale.plain_hourly:.1f} s (SQLMesh build {scale.hourly_build / scale.plain_hourly:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+"""Build silver and gold with SQLMesh, then log the run to the observability schema.
+
+`build(settings)` is what `c360 run` calls after ingestion:
+
+1. **plan** when the environment does not exist yet (the cold build of an empty
+   warehouse) or the project's models changed — SQLMesh backfills what is needed;
+2. **run** (`ignore_cron`, so the hour in progress is processed too): incremental
+   models re-process the last 6 hours (`lookback`), FULL marts are rebuilt;
+3. **restate** when rows older than that window arrived since the last build (a late
+   file, or transactions of a customer whose snapshot came late): a restatement plan
+   re-processes silver_transactions and everything downstream from the oldest such row;
+4. write `observability.*` (run metadata, data-quality metrics, record counts).
+
+A failed build is logged as FAILED and reported, never raised past the report, so the
+caller can still publish the last good gold tables.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from c360.pipeline import observability
+from c360.pipeline.console import AuditFailure, AuditFailureCollector, recording
+from c360.pipeline.context import PROJECT_ROOT, project_config
+from c360.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlmesh import Context
+
+log = logging.getLogger(__name__)
+
+#: Hours every run re-processes (the `lookback` of the incremental transaction models).
+LOOKBACK_HOURS = 6
+#: Models that a late row forces to re-process (their downstream models follow).
+RESTATE_ON_LATE_DATA = ("silver.silver_transactions",)
+
+LATE_ROWS_SQL = """
+WITH new_rows AS (
+  SELECT transaction_id, transaction_date
+  FROM bronze.bronze_transactions
+  WHERE ingestion_timestamp > :since AND transaction_date < :horizon
+), bounds AS (
+  SELECT MIN(transaction_date) AS first_date, MAX(transaction_date) AS last_date FROM new_rows
+), processed AS (
+  SELECT silver.transaction_id
+  FROM silver.silver_transactions AS silver
+  CROSS JOIN bounds
+  WHERE silver.transaction_date BETWEEN bounds.first_date AND bounds.last_date
+)
+SELECT MIN(new_rows.transaction_date)
+FROM new_rows
+LEFT JOIN processed ON new_rows.transaction_id = processed.transaction_id
+WHERE processed.transaction_id IS NULL
+"""
+
+LATE_CUSTOMERS_SQL = """
+SELECT MIN(silver.transaction_date)
+FROM silver.silver_transactions AS silver
+INNER JOIN silver.silver_customers AS customers ON silver.customer_id = customers.customer_id
+WHERE NOT silver.is_known_customer AND silver.transaction_date < :horizon
+"""
+
+
+@dataclass
+class BuildReport:
+    """What one build did; `c360 run` prints it, tests and benchmarks read it."""
+
+    run_id: str
+    environment: str
+    gateway: str
+    action: str = "run"  # "plan", "run", with "+restate" when late data was re-processed
+    status: str = "FAILED"  # SUCCESS or FAILED
+    started_at: datetime = field(default_factory=datetime.now)
+    finished_at: datetime | None = None
+    seconds: float = 0.0
+    models_run: int = 0
+    models_failed: int = 0
+    batches: int = 0
+    bronze_watermark: datetime | None = None
+    restated_from: datetime | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    audit_failures: list[AuditFailure] = field(default_factory=list)
+    quality: list[observability.QualityMetric] = field(default_factory=list)
+    record_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "SUCCESS"
+
+
+def _needs_plan(context: Context, environment: str) -> bool:
+    """A new environment or changed models need a plan; otherwise a run is enough."""
+    if context.state_reader.get_environment(environment) is None:
+        return True
+    # Context._context_diff is what `plan` uses to find changes (sqlmesh 0.236, pinned).
+    return context._context_diff(environment).has_changes
+
+
+def _late_start(context: Context, since: datetime | None, horizon: datetime) -> datetime | None:
+    """Oldest transaction that must be re-processed although its interval is done."""
+    adapter = context.engine_adapter
+    candidates = []
+    if since is not None:
+        row = adapter.fetchone(observability.sql(LATE_ROWS_SQL, since=since, horizon=horizon))
+        candidates.append(row[0] if row else None)
+    row = adapter.fetchone(observability.sql(LATE_CUSTOMERS_SQL, horizon=horizon))
+    candidates.append(row[0] if row else None)
+    found = [c for c in candidates if c is not None]
+    return min(found).replace(minute=0, second=0, microsecond=0) if found else None
+
+
+def build(
+    settings: Settings,
+    *,
+    environment: str = "prod",
+    execution_time: datetime | None = None,
+    verbose: bool = False,
+) -> BuildReport:
+    """Bring `environment` up to date with bronze and log the run; see the module doc."""
+    from sqlmesh import Context
+
+    report = BuildReport(uuid.uuid4().hex, environment, settings.gateway)
+    clock = time.perf_counter()
+    with recording(verbose) as (record, recording_id):
+        context = Context(
+            paths=PROJECT_ROOT,
+            config=project_config(settings),
+            gateway=settings.gateway,
+            notification_targets=[AuditFailureCollector(recording_id=recording_id)],
+        )
+        try:
+            adapter = context.engine_adapter
+            observability.ensure_tables(adapter)
+            since = observability.previous_watermark(adapter, environment)
+            report.bronze_watermark = observability.bronze_watermark(adapter)
+            try:
+                _build(context, report, environment, since, execution_time)
+                report.status = "SUCCESS" if not record.failed_models else "FAILED"
+            except Exception as exc:  # noqa: BLE001 - logged as a FAILED run, then reported
+                log.exception("build of %s failed", environment)
+                report.error = f"{type(exc).__name__}: {exc}"
+            report.models_run = len(record.evaluated)
+            report.models_failed = len(set(record.failed_models))
+            report.batches = record.batches
+            report.warnings = list(record.warnings)
+            report.audit_failures = list(record.audit_failures)
+            if record.errors and report.error is None and not report.ok:
+                report.error = record.errors[0]
+            _observe(context, report, since)
+        finally:
+            context.close()
+    report.seconds = time.perf_counter() - clock
+    return report
+
+
+def _build(
+    context: Context,
+    report: BuildReport,
+    environment: str,
+    since: datetime | None,
+    execution_time: datetime | None,
+) -> None:
+    now = execution_time or datetime.now()
+    if _needs_plan(context, environment):
+        log.info("planning %s (new environment or changed models)", environment)
+        context.plan(
+            environment,
+            auto_apply=True,
+            no_prompts=True,
+            skip_tests=True,
+            execution_time=now,
+        )
+        report.action = "plan"
+    else:
+        report.action = "run"
+    # The hour in progress and the lookback window (plans stop at the last whole hour).
+    context.run(environment, ignore_cron=True, execution_time=now, end=now)
+    late = _late_start(context, since, now - timedelta(hours=LOOKBACK_HOURS))
+    if late is not None:
+        log.info("late rows back to %s: restating %s", late, ", ".join(RESTATE_ON_LATE_DATA))
+        context.plan(
+            environment,
+            restate_models=list(RESTATE_ON_LATE_DATA),
+            start=late,
+            end=now,
+            execution_time=now,
+            auto_apply=True,
+            no_prompts=True,
+            skip_tests=True,
+        )
+        report.restated_from = late
+        report.action += "+restate"
+
+
+def _observe(context: Context, report: BuildReport, since: datetime | None) -> None:
+    """Measure quality and volumes, then append the run to the observability tables."""
+    adapter = context.engine_adapter
+    report.finished_at = datetime.now()
+    report.quality = observability.audit_metrics(report.audit_failures)
+    if report.ok:
+        try:
+            report.quality[:0] = observability.quality_metrics(
+                adapter, since, report.bronze_watermark
+            )
+            models = sorted(
+                model.name for model in context.models.values() if not model.kind.is_external
+            )
+            report.record_counts = observability.record_counts(adapter, models)
+        except Exception as exc:  # noqa: BLE001 - observability must not hide the build result
+            log.warning("could not measure data quality: %s", exc)
+    observability.write_run(
+        adapter,
+        run_id=report.run_id,
+        run_timestamp=report.started_at,
+        status=report.status,
+        models_run=report.models_run,
+        models_failed=report.models_failed,
+        started_at=report.started_at,
+        finished_at=report.finished_at,
+        action=report.action,
+        environment=report.environment,
+        gateway=report.gateway,
+        bronze_watermark=report.bronze_watermark if report.ok else None,
+        restated_from=report.restated_from,
+        error_message=report.error,
+        metrics=report.quality,
+        counts=report.record_counts,
+    )

@@ -1,0 +1,110 @@
+"""What SQLMesh did during a build, captured for observability.
+
+SQLMesh reports progress through a process-wide `Console` and audit failures
+through notification targets; neither writes to a table. `RecordingConsole` counts
+evaluated models, failures and warnings (quiet, or printing SQLMesh's own progress
+when verbose); `AuditFailureCollector` keeps every failed audit (blocking or not)
+with its model and row count, so `build()` can log them.
+"""
+
+from __future__ import annotations
+
+import threading
+import typing as t
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlmesh.core import console as sqlmesh_console
+from sqlmesh.core.notification_target import GenericNotificationTarget, NotificationEvent
+
+from c360.logs import console as rich_stderr
+
+
+@dataclass(frozen=True)
+class AuditFailure:
+    model: str
+    audit: str
+    rows: int
+
+
+@dataclass
+class Recording:
+    """Everything a build observed, filled from SQLMesh callbacks (thread-safe)."""
+
+    evaluated: set[str] = field(default_factory=set)
+    batches: int = 0
+    failed_models: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    audit_failures: list[AuditFailure] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def evaluated_batch(self, model: str) -> None:
+        with self._lock:
+            self.evaluated.add(model)
+            self.batches += 1
+
+
+_RECORDINGS: dict[str, Recording] = {}
+
+
+class AuditFailureCollector(GenericNotificationTarget):
+    """A notification target that files every audit failure into a `Recording`."""
+
+    notify_on: t.FrozenSet[NotificationEvent] = frozenset({NotificationEvent.AUDIT_FAILURE})
+    recording_id: str
+
+    def notify_audit_failure(self, audit_error: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
+        recording = _RECORDINGS.get(self.recording_id)
+        if recording is not None:
+            model = audit_error.model_name or "?"
+            with recording._lock:
+                recording.audit_failures.append(
+                    AuditFailure(model, audit_error.audit_name, int(audit_error.count))
+                )
+
+
+def _recording_class(base: type[sqlmesh_console.Console]) -> type[sqlmesh_console.Console]:
+    class RecordingConsole(base):  # type: ignore[valid-type, misc]
+        def __init__(self, recording: Recording, **kwargs: t.Any) -> None:
+            super().__init__(**kwargs)
+            self.recording = recording
+
+        def update_snapshot_evaluation_progress(self, snapshot, *args, **kwargs):  # noqa: ANN001
+            self.recording.evaluated_batch(snapshot.name)
+            return super().update_snapshot_evaluation_progress(snapshot, *args, **kwargs)
+
+        def log_failed_models(self, errors):  # noqa: ANN001
+            self.recording.failed_models.extend(str(getattr(e, "node", e)) for e in errors)
+            self.recording.errors.extend(str(e) for e in errors)
+            return super().log_failed_models(errors)
+
+        def log_warning(self, short_message, long_message=None, *args, **kwargs):  # noqa: ANN001
+            self.recording.warnings.append(short_message.strip())
+            return super().log_warning(short_message, long_message)
+
+        def log_error(self, message, *args, **kwargs):  # noqa: ANN001
+            self.recording.errors.append(str(message).strip())
+            return super().log_error(message)
+
+    return RecordingConsole
+
+
+@contextmanager
+def recording(verbose: bool = False) -> Iterator[tuple[Recording, str]]:
+    """Install a recording console for the duration; yields the recording and its id."""
+    record = Recording()
+    recording_id = f"{id(record):x}"
+    _RECORDINGS[recording_id] = record
+    previous = sqlmesh_console.get_console()
+    if verbose:
+        cls = _recording_class(sqlmesh_console.TerminalConsole)
+        sqlmesh_console.set_console(cls(record, console=rich_stderr))
+    else:
+        sqlmesh_console.set_console(_recording_class(sqlmesh_console.NoopConsole)(record))
+    try:
+        yield record, recording_id
+    finally:
+        sqlmesh_console.set_console(previous)
+        _RECORDINGS.pop(recording_id, None)

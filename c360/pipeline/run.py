@@ -1,0 +1,58 @@
+"""`c360 run` as a function: ingest new files, build silver/gold, publish the serving file.
+
+`run_pipeline(settings, ingest=...)` is the entry point for the CLI and `c360 demo`.
+Ingestion (issue 3) is a parameter: any callable taking the settings, called first; its
+return value is passed through in the report. With `ingest=None` the build starts from
+the bronze tables as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from c360.pipeline.build import BuildReport, build
+from c360.pipeline.publish import PublishReport, publish
+from c360.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Ingest = Callable[[Settings], Any]
+
+
+@dataclass
+class PipelineReport:
+    ingest: Any
+    build: BuildReport
+    publish: PublishReport | None
+
+    @property
+    def ok(self) -> bool:
+        return self.build.ok
+
+
+def quiet_sqlmesh(level: int | None = None) -> None:
+    """SQLMesh logs every statement at INFO; keep it at WARNING unless we debug."""
+    root = logging.getLogger().getEffectiveLevel()
+    logging.getLogger("sqlmesh").setLevel(level or max(root, logging.WARNING))
+
+
+def run_pipeline(
+    settings: Settings,
+    ingest: Ingest | None = None,
+    *,
+    environment: str = "prod",
+    verbose: bool = False,
+) -> PipelineReport:
+    """Ingest (if given), build `environment`, then publish gold + observability.
+
+    A failed build still publishes when gold exists: the serving file then holds the
+    last good gold tables and the FAILED run in `observability.pipeline_run_metadata`.
+    """
+    quiet_sqlmesh()
+    ingested = ingest(settings) if ingest is not None else None
+    report = build(settings, environment=environment, verbose=verbose)
+    published = publish(settings) if environment == "prod" else None
+    return PipelineReport(ingested, report, published)
