@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS {{ database }}.bronze.bronze_customers (
   credit_limit DECIMAL(10,2),
   account_open_date DATE,
   customer_segment STRING,
-  ingestion_timestamp TIMESTAMP_NTZ DEFAULT SYSDATE(),
+  ingestion_timestamp TIMESTAMP_NTZ DEFAULT (SYSDATE()),
   source_file STRING
 );
 
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS {{ database }}.bronze.bronze_transactions (
   merchant_name STRING,
   merchant_category STRING,
   channel STRING,
-  ingestion_timestamp TIMESTAMP_NTZ DEFAULT SYSDATE(),
+  ingestion_timestamp TIMESTAMP_NTZ DEFAULT (SYSDATE()),
   source_file STRING
 );
 
@@ -40,6 +40,6 @@ CREATE TABLE IF NOT EXISTS {{ database }}.bronze.bronze_campaign_assignments (
   offer_date DATE,
   offer_type STRING,
   cost_per_customer DECIMAL(10,2),
-  ingestion_timestamp TIMESTAMP_NTZ DEFAULT SYSDATE(),
+  ingestion_timestamp TIMESTAMP_NTZ DEFAULT (SYSDATE()),
   source_file STRING
 );

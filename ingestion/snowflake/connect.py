@@ -10,8 +10,13 @@ from c360.errors import C360Error
 from c360.settings import Settings
 
 
-def connect(settings: Settings, *, use_database: bool = True) -> SnowflakeConnection:
-    """Connect with C360_SNOWFLAKE_*; `use_database=False` for setup (it creates it)."""
+def connect(
+    settings: Settings, *, use_database: bool = True, timeout: int = 300
+) -> SnowflakeConnection:
+    """Connect with C360_SNOWFLAKE_*; `use_database=False` for setup (it creates it).
+
+    `timeout` bounds how long the connector keeps retrying a failing request.
+    """
     settings.require_snowflake()
     assert settings.snowflake_password is not None
     kwargs: dict[str, object] = {
@@ -20,8 +25,9 @@ def connect(settings: Settings, *, use_database: bool = True) -> SnowflakeConnec
         "password": settings.snowflake_password.get_secret_value(),
         "role": settings.snowflake_role,
         "warehouse": settings.snowflake_warehouse,
-        "login_timeout": 30,
-        "network_timeout": 300,
+        "login_timeout": min(30, timeout),
+        "network_timeout": timeout,
+        "socket_timeout": min(60, timeout),
         "application": "c360",
     }
     if use_database:
