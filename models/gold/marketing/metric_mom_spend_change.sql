@@ -59,25 +59,23 @@ WITH customer_monthly_spend AS (
   SELECT
     ROW_NUMBER() OVER (ORDER BY SEQ4()) - 1 AS month_offset
   FROM TABLE(GENERATOR(ROWCOUNT => 600))
-), customer_month_ranges AS (
+), calendar_months AS (
+  /* every month of the data, up to the month in progress (a few dozen rows) */
   SELECT
-    silver_customers.customer_id,
-    GREATEST(
-      DATE_TRUNC('MONTH', silver_customers.account_open_date)::DATE,
-      data_clock.first_data_month
-    ) AS first_month,
-    DATE_TRUNC('MONTH', DATEADD(DAY, -1, data_clock.as_of_date)::DATE)::DATE AS last_month,
+    DATEADD(MONTH, month_offsets.month_offset, data_clock.first_data_month)::DATE AS month,
     data_clock.as_of_date
-  FROM silver_customers
+  FROM month_offsets
   CROSS JOIN data_clock
+  WHERE
+    DATEADD(MONTH, month_offsets.month_offset, data_clock.first_data_month)::DATE < data_clock.as_of_date
 ), customer_months AS (
   SELECT
-    customer_month_ranges.customer_id,
-    DATEADD(MONTH, month_offsets.month_offset, customer_month_ranges.first_month)::DATE AS month,
-    customer_month_ranges.as_of_date
-  FROM customer_month_ranges
-  INNER JOIN month_offsets
-    ON DATEADD(MONTH, month_offsets.month_offset, customer_month_ranges.first_month)::DATE <= customer_month_ranges.last_month
+    silver_customers.customer_id,
+    calendar_months.month,
+    calendar_months.as_of_date
+  FROM silver_customers
+  INNER JOIN calendar_months
+    ON calendar_months.month >= DATE_TRUNC('MONTH', silver_customers.account_open_date)::DATE
 ), monthly_totals AS (
   SELECT
     customer_id,
