@@ -50,7 +50,12 @@ from ingestion.load_history import (
 )
 from ingestion.rejects import LoadRef
 from ingestion.stage import Stage, StageChanged, StageFile, open_stage, utc_now
-from ingestion.warehouse import LOCK_TIMEOUT_SECONDS, ensure_schema, open_warehouse
+from ingestion.warehouse import (
+    LOCK_TIMEOUT_SECONDS,
+    WarehouseSession,
+    ensure_schema,
+    open_warehouse,
+)
 
 log = logging.getLogger(__name__)
 
@@ -201,12 +206,12 @@ class Pipe:
             transient=True,
             disable=not show_progress or not files,
         )
-        with progress:
+        with progress, WarehouseSession(self.warehouse, self.lock_timeout) as session:
             task = progress.add_task("Loading bronze", total=sum(f.size for f in files))
             for file in files:
                 progress.update(task, description=f"Loading {file.key}")
                 try:
-                    result = self.load_file(file, force=force)
+                    result = self.load_file(file, session, force=force)
                 except StageChanged as exc:
                     log.info("%s; it will be loaded on the next pass", exc)
                     summary.deferred.append(file.key)
@@ -224,7 +229,9 @@ class Pipe:
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def load_file(self, file: StageFile, *, force: bool = False) -> FileResult | None:
+    def load_file(
+        self, file: StageFile, session: WarehouseSession, *, force: bool = False
+    ) -> FileResult | None:
         """Load one file in one transaction; None if another process already decided it.
 
         Raises StageChanged when the file changed under us (nothing is recorded).
@@ -242,16 +249,15 @@ class Pipe:
                     check_csv(path, route, compressed)
                 except FileError as exc:
                     preflight = exc
-            with open_warehouse(self.warehouse, lock_timeout=self.lock_timeout) as con:
-                ensure_schema(con)
-                if route.reader == "parquet" and preflight is None:
-                    try:
-                        check_parquet(con, path, route)
-                    except FileError as exc:
-                        preflight = exc
-                return self._load_in_transaction(
-                    con, file, path, route, etag, compressed, preflight, force, started
-                )
+            con = session.connection()
+            if route.reader == "parquet" and preflight is None:
+                try:
+                    check_parquet(con, path, route)
+                except FileError as exc:
+                    preflight = exc
+            return self._load_in_transaction(
+                con, file, path, route, etag, compressed, preflight, force, started
+            )
 
     def _load_in_transaction(
         self,
