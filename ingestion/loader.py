@@ -51,6 +51,8 @@ from ingestion.load_history import (
 from ingestion.rejects import LoadRef
 from ingestion.stage import Stage, StageChanged, StageFile, open_stage, utc_now
 from ingestion.warehouse import (
+    HANDOFF_SECONDS,
+    HOLD_SECONDS,
     LOCK_TIMEOUT_SECONDS,
     WarehouseSession,
     ensure_schema,
@@ -137,11 +139,15 @@ class Pipe:
         warehouse: Path,
         on_error: OnError = OnError.CONTINUE,
         lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+        hold_seconds: float = HOLD_SECONDS,
+        handoff_seconds: float = HANDOFF_SECONDS,
     ) -> None:
         self.stage = stage
         self.warehouse = warehouse
         self.on_error = OnError(on_error)
         self.lock_timeout = lock_timeout
+        self.hold_seconds = hold_seconds
+        self.handoff_seconds = handoff_seconds
         self.known: KnownFiles | None = None
         self.first_seen: dict[tuple[str, int, datetime], datetime] = {}
 
@@ -206,7 +212,10 @@ class Pipe:
             transient=True,
             disable=not show_progress or not files,
         )
-        with progress, WarehouseSession(self.warehouse, self.lock_timeout) as session:
+        session = WarehouseSession(
+            self.warehouse, self.lock_timeout, self.hold_seconds, self.handoff_seconds
+        )
+        with progress, session:
             task = progress.add_task("Loading bronze", total=sum(f.size for f in files))
             for file in files:
                 progress.update(task, description=f"Loading {file.key}")
@@ -242,13 +251,18 @@ class Pipe:
         compressed = routing.is_gzip(file.key)
         log.info("loading %s (%s bytes) into %s", file.key, f"{file.size:,}", route.table.qualified)
         with self.stage.local_copy(file) as path:
-            etag = self.stage.checksum(file, path)
+            etag: str | None = None
             preflight: FileError | None = None
-            if route.reader == "csv":
-                try:
+            try:
+                etag = self.stage.checksum(file, path)
+                if route.reader == "csv":
                     check_csv(path, route, compressed)
-                except FileError as exc:
-                    preflight = exc
+            except FileError as exc:
+                preflight = exc
+            except FileNotFoundError:
+                raise StageChanged(f"{file.key} disappeared while being read") from None
+            except OSError as exc:  # unreadable (permissions, I/O error): a file-level failure
+                preflight = FileError(f"cannot read the file: {exc.strerror or exc}")
             con = session.connection()
             if route.reader == "parquet" and preflight is None:
                 try:
@@ -265,7 +279,7 @@ class Pipe:
         file: StageFile,
         path: Path,
         route: routing.Route,
-        etag: str,
+        etag: str | None,
         compressed: bool,
         preflight: FileError | None,
         force: bool,
@@ -290,7 +304,7 @@ class Pipe:
             pipe_received_time=self.first_seen.get(file.version, utc_now()),
         )
 
-        previous = None if force else loaded_before(con, file.key, etag)
+        previous = None if force or etag is None else loaded_before(con, file.key, etag)
         if previous is not None:
             message = (
                 f"already loaded at {previous:%Y-%m-%d %H:%M:%S} UTC with the same checksum"
@@ -370,6 +384,7 @@ class Pipe:
         con.commit()
         if self.known is not None:
             self.known.add(record)
+        self.first_seen.pop((record.file_name, record.file_size, record.file_last_modified), None)
         level = logging.INFO if status in (Status.LOADED, Status.LOAD_SKIPPED) else logging.WARNING
         log.log(
             level,

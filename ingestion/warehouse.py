@@ -33,8 +33,11 @@ log = logging.getLogger(__name__)
 
 #: How long to wait for another process to release the warehouse before giving up.
 LOCK_TIMEOUT_SECONDS = 15.0
-#: How long one pass may keep the warehouse before handing it back between two files.
-HOLD_SECONDS = 5.0
+#: How long one pass may keep the warehouse before handing it back between two files ...
+HOLD_SECONDS = 10.0
+#: ... and for how long: longer than the longest wait between two lock retries below.
+HANDOFF_SECONDS = 0.6
+_RETRY_MAX_WAIT = 0.5
 
 
 class WarehouseBusy(C360Error):
@@ -49,7 +52,7 @@ def _connect(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConn
     retrying = Retrying(
         retry=retry_if_exception(_is_lock_error),
         stop=stop_after_delay(timeout),
-        wait=wait_random_exponential(multiplier=0.05, max=0.5),
+        wait=wait_random_exponential(multiplier=0.05, max=_RETRY_MAX_WAIT),
         before_sleep=lambda state: log.debug("warehouse locked (try %d)", state.attempt_number),
     )
     try:
@@ -86,9 +89,9 @@ class WarehouseSession:
 
     Opening the warehouse per file would cost a checkpoint per file (~0.1 s, most of
     the time of a small file); holding it for a whole full-history pass would shut
-    `c360 run` out for that long. So files reuse the connection, and after
-    `hold_seconds` it is closed between two files and reopened — any process waiting
-    for the lock gets in then.
+    `c360 run` or `c360 status` out for that long. So files reuse the connection, and
+    after `hold_seconds` it is closed between two files for `handoff_seconds` — long
+    enough for a c360 process retrying the lock to get in — and then reopened.
     """
 
     def __init__(
@@ -96,10 +99,12 @@ class WarehouseSession:
         path: Path,
         lock_timeout: float = LOCK_TIMEOUT_SECONDS,
         hold_seconds: float = HOLD_SECONDS,
+        handoff_seconds: float = HANDOFF_SECONDS,
     ) -> None:
         self.path = path
         self.lock_timeout = lock_timeout
         self.hold_seconds = hold_seconds
+        self.handoff_seconds = handoff_seconds
         self._con: duckdb.DuckDBPyConnection | None = None
         self._opened = 0.0
 
@@ -107,6 +112,7 @@ class WarehouseSession:
         """The open connection, reopened if it has been held long enough."""
         if self._con is not None and time.monotonic() - self._opened > self.hold_seconds:
             self.release()
+            time.sleep(self.handoff_seconds)
         if self._con is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = _connect(self.path, False, self.lock_timeout)

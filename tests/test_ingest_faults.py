@@ -524,3 +524,68 @@ def test_a_warehouse_held_too_long_is_a_one_line_error_naming_the_holder(setting
     message = str(caught.value)
     assert "in use by another process" in message and str(holder.pid) in message
     assert "\n" not in message
+
+
+WAIT_FOR_LOCK = """
+import sys, time, duckdb
+path, log = sys.argv[1], sys.argv[2]
+told = False
+while True:
+    try:
+        con = duckdb.connect(path)
+        break
+    except duckdb.IOException:
+        if not told:
+            print("waiting", flush=True)
+            told = True
+        time.sleep(0.05)
+with open(log, "a") as handle:
+    handle.write("other process\\n")
+time.sleep(0.2)
+con.close()
+"""
+
+
+class HandoffStage(LocalStage):
+    """Starts a process that wants the warehouse just before the second file, and notes
+    in a log when each later file's load starts."""
+
+    def __init__(self, root: Path, warehouse: Path, log: Path) -> None:
+        super().__init__(root)
+        self.warehouse, self.log, self.calls = warehouse, log, 0
+        self.waiter: subprocess.Popen | None = None
+
+    @contextmanager
+    def local_copy(self, file: StageFile) -> Iterator[Path]:
+        self.calls += 1
+        if self.calls == 2:
+            self.waiter = subprocess.Popen(
+                [sys.executable, "-c", WAIT_FOR_LOCK, str(self.warehouse), str(self.log)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert self.waiter.stdout.readline().strip() == "waiting"
+        if self.calls == 3:
+            with self.log.open("a") as handle:
+                handle.write("third file\n")
+        with super().local_copy(file) as path:
+            yield path
+
+
+def test_a_long_pass_hands_the_warehouse_to_a_waiting_process_between_files(settings, tmp_path):
+    for month in (1, 2, 3):
+        land(settings, f"{HIST}/transactions_2026-0{month}-01.csv", csv_text(txn(month)))
+    log = tmp_path / "order.log"
+    stage = HandoffStage(settings.landing_dir, settings.warehouse_path, log)
+    pipe = Pipe(stage, settings.warehouse_path, hold_seconds=0, handoff_seconds=2.0)
+
+    try:
+        summary = pipe.run_once()
+    finally:
+        assert stage.waiter is not None
+        stage.waiter.wait(timeout=60)
+        stage.waiter.stdout.close()
+
+    assert summary.by_status == {"LOADED": 3}
+    assert stage.waiter.returncode == 0
+    assert log.read_text().splitlines() == ["other process", "third file"]
