@@ -249,7 +249,7 @@ class Pipe:
         assert route is not None, f"unrouted key {file.key}"
         started = time.perf_counter()
         compressed = routing.is_gzip(file.key)
-        log.info("loading %s (%s bytes) into %s", file.key, f"{file.size:,}", route.table.qualified)
+        log.debug("loading %s (%s bytes) into %s", file.key, file.size, route.table.qualified)
         with self.stage.local_copy(file) as path:
             etag: str | None = None
             preflight: FileError | None = None
@@ -385,7 +385,8 @@ class Pipe:
         if self.known is not None:
             self.known.add(record)
         self.first_seen.pop((record.file_name, record.file_size, record.file_last_modified), None)
-        level = logging.INFO if status in (Status.LOADED, Status.LOAD_SKIPPED) else logging.WARNING
+        # Successes are in the command's summary; problems also go to the log.
+        level = logging.DEBUG if status in (Status.LOADED, Status.LOAD_SKIPPED) else logging.WARNING
         log.log(
             level,
             "%s %s: %s of %s rows loaded%s",

@@ -433,7 +433,7 @@ def test_kill_9_in_the_middle_of_a_large_load_then_rerun_loads_exactly_once(sett
     env = {**os.environ, "C360_DATA_DIR": str(settings.data_dir), "C360_STAGE": "local",
            "COLUMNS": "400"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "c360", "--log-level", "INFO", "ingest"],
+        [sys.executable, "-m", "c360", "--log-level", "DEBUG", "ingest"],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,

@@ -311,3 +311,14 @@ def test_cli_setup_without_credentials_is_one_line(tmp_path, monkeypatch):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "C360_SNOWFLAKE_ACCOUNT" in lines[0]
+
+
+def test_cli_snowflake_gateway_without_credentials_is_one_line(tmp_path, monkeypatch):
+    for name in ("C360_SNOWFLAKE_ACCOUNT", "C360_SNOWFLAKE_USER", "C360_SNOWFLAKE_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    result = c360("ingest", "--gateway", "snowflake", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "C360_SNOWFLAKE_PASSWORD" in lines[0]
+    watching = c360("ingest", "--gateway", "snowflake", "--watch", cwd=tmp_path)
+    assert watching.returncode == 2 and "--watch" in watching.stderr
