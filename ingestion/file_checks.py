@@ -16,6 +16,8 @@ import zlib
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ingestion.load_history import FirstError
 from ingestion.routing import Route
@@ -98,6 +100,32 @@ def check_parquet(con: duckdb.DuckDBPyConnection, path: Path, route: Route) -> N
     except duckdb.Error as exc:
         raise FileError(f"unreadable Parquet file: {_first_line(exc)}") from None
     check_columns([name for (name,) in described], route, "Parquet schema")
+
+
+def count_parquet_rows(path: Path) -> int:
+    """Rows in a Parquet file's footer, or 0 if the footer cannot be read."""
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except (OSError, ValueError, pa.ArrowException):
+        return 0
+
+
+def count_data_lines(path: Path, compressed: bool) -> int:
+    """Non-blank lines after the header, as far as the file can be read.
+
+    Only for files rejected as a whole: they are still counted, so that rows loaded
+    (none) + rows rejected = the rows the file holds. A truncated gzip is counted
+    up to the cut.
+    """
+    count = 0
+    opener = gzip.open if compressed else open
+    try:
+        with opener(path, "rb") as handle:
+            for line in handle:
+                count += bool(line.strip())
+    except (EOFError, OSError, zlib.error):
+        pass
+    return max(count - 1, 0)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -36,7 +36,13 @@ from c360.logs import console
 from c360.settings import Settings, get_settings
 from ingestion import routing
 from ingestion.copy_into import CopyOutcome, copy_csv, copy_parquet
-from ingestion.file_checks import FileError, check_csv, check_parquet
+from ingestion.file_checks import (
+    FileError,
+    check_csv,
+    check_parquet,
+    count_data_lines,
+    count_parquet_rows,
+)
 from ingestion.load_history import (
     FirstError,
     HistoryRecord,
@@ -329,15 +335,17 @@ class Pipe:
         except FileError as exc:
             con.rollback()
             con.begin()
-            error = exc.first_error
-            return self._commit(con, base, Status.LOAD_FAILED, None, error, None, started, 1)
+            rejected = self._whole_file(path, route, compressed)
+            return self._commit(con, base, Status.LOAD_FAILED, rejected, exc.first_error, None,
+                                started, 1)
         except _FATAL:
             raise
         except duckdb.Error as exc:
             con.rollback()
             con.begin()
             error = FirstError(f"{type(exc).__name__}: {_first_line(exc)}")
-            return self._commit(con, base, Status.LOAD_FAILED, None, error, None, started, 1)
+            rejected = self._whole_file(path, route, compressed)
+            return self._commit(con, base, Status.LOAD_FAILED, rejected, error, None, started, 1)
         return self._commit(
             con,
             base,
@@ -348,6 +356,15 @@ class Pipe:
             started,
             outcome.error_count,
         )
+
+    @staticmethod
+    def _whole_file(path: Path, route: routing.Route, compressed: bool) -> CopyOutcome:
+        """Accounting for a file rejected as a whole: every row it holds is rejected."""
+        if route.reader == "csv":
+            rows = count_data_lines(path, compressed)
+        else:
+            rows = count_parquet_rows(path)
+        return CopyOutcome(row_parsed=rows, row_count=0, error_count=1, first_error=None)
 
     def _commit(
         self,

@@ -239,6 +239,24 @@ def test_parquet_rows_that_do_not_fit_the_contract_are_rejected(settings):
     assert '"transaction_amount":"four"' in got[2][4]
 
 
+def test_parquet_with_other_columns_or_garbage_bytes_fails_as_a_whole(settings):
+    drifted = f"{STREAM}/transactions_20261127_100000.parquet"
+    garbage = f"{STREAM}/transactions_20261127_110000.parquet"
+    path = settings.landing_dir / drifted
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = {name: ["x", "y"] for name in file_columns(BRONZE_TRANSACTIONS)}
+    pq.write_table(pa.table({**columns, "loyalty_points": [1, 2]}), path)
+    land(settings, garbage, b"PAR1 this is not parquet at all")
+
+    results = {r.key: r for r in ingest(settings).results}
+
+    assert results[drifted].status is Status.LOAD_FAILED
+    assert "Parquet schema does not match" in results[drifted].first_error
+    assert (results[drifted].row_parsed, results[drifted].rows_rejected) == (2, 2)
+    assert results[garbage].status is Status.LOAD_FAILED
+    assert "unreadable Parquet file" in results[garbage].first_error
+
+
 # --- whole-file faults -------------------------------------------------------------
 
 
@@ -268,6 +286,14 @@ def test_empty_header_only_truncated_gzip_and_bad_header_each_get_a_clear_status
     assert outcome["2026-07-01.csv"][0] is Status.LOAD_FAILED
     assert "does not match bronze.bronze_transactions" in outcome["2026-07-01.csv"][2]
     assert query(settings, "SELECT count(*) FROM bronze.bronze_transactions") == [(2002,)]
+    # rejected as a whole, still counted: rows loaded (0) + rows rejected = rows in the file
+    accounting = {r.key.rsplit("_", 1)[1]: (r.row_parsed, r.row_count, r.rows_rejected)
+                  for r in summary.results}
+    assert accounting["2026-02-01.csv"] == (0, 0, 0)
+    assert accounting["2026-06-01.csv"] == (0, 0, 0)  # header only, and not UTF-8
+    assert accounting["2026-07-01.csv"] == (1, 0, 1)
+    truncated_rows = accounting["2026-04-01.csv.gz"]
+    assert 0 < truncated_rows[0] < 2000 and truncated_rows[1:] == (0, truncated_rows[0])
     for path in (good, empty, header_only):
         assert path.exists()  # the loader never moves or deletes landing files
     assert ingest(settings).results == []  # failed versions are not retried until re-sent
