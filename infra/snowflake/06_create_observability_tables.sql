@@ -1,7 +1,9 @@
--- Observability tables the pipeline writes (spec 2, 3.3, 5.6, 12.1).
+-- The ingestion side of the observability schema (spec 5.6 "Snowpipe status").
 -- load_history has the same columns as the local loader's observability.load_history
 -- (ingestion/load_history.py); `c360 ingest --gateway snowflake` fills it from
 -- INFORMATION_SCHEMA.COPY_HISTORY so one dashboard query serves both gateways.
+-- pipeline_run_metadata, data_quality_metrics and layer_record_counts are created by
+-- the build itself (c360/pipeline/observability.py) on either gateway, not here.
 
 CREATE TABLE IF NOT EXISTS {{ database }}.observability.load_history (
   load_id STRING,
@@ -26,26 +28,4 @@ CREATE TABLE IF NOT EXISTS {{ database }}.observability.load_history (
   last_load_time TIMESTAMP_NTZ,
   latency_seconds DOUBLE,
   load_seconds DOUBLE
-);
-
--- Spec 3.3, verbatim.
-CREATE TABLE IF NOT EXISTS {{ database }}.observability.data_quality_metrics (
-  run_id STRING,
-  run_timestamp TIMESTAMP_NTZ,
-  layer STRING,
-  table_name STRING,
-  check_type STRING,
-  records_checked INT,
-  records_failed INT,
-  failure_rate FLOAT
-);
-
--- Spec 12.1's morning checklist reads these columns.
-CREATE TABLE IF NOT EXISTS {{ database }}.observability.pipeline_run_metadata (
-  run_id STRING,
-  run_timestamp TIMESTAMP_NTZ,
-  status STRING,
-  models_run INT,
-  models_failed INT,
-  duration_seconds FLOAT
 );
