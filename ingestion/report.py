@@ -40,7 +40,8 @@ def print_ingest(summary: IngestSummary) -> None:
         table = Table(title=f"Loaded from {summary.stage} (ON_ERROR={summary.on_error})")
         for column in ("file", "status", "parsed", "loaded", "rejected", "first error"):
             justify = "right" if column in ("parsed", "loaded", "rejected") else "left"
-            table.add_column(column, justify=justify, overflow="fold")
+            wrap = column in ("file", "first error")
+            table.add_column(column, justify=justify, overflow="fold", no_wrap=not wrap)
         for result in summary.results[:MAX_ROWS]:
             style = _STYLE.get(result.status, "")
             table.add_row(
@@ -87,7 +88,13 @@ def print_status(status: PipeStatus, as_json: bool = False) -> None:
     table = Table(title=f"Load history, last 24 h ({len(status.recent)} files)")
     for column in ("loaded at (UTC)", "file", "status", "parsed", "loaded", "errors", "latency",
                    "first error"):
-        table.add_column(column, overflow="fold")
+        numeric = column in ("parsed", "loaded", "errors", "latency")
+        table.add_column(
+            column,
+            justify="right" if numeric else "left",
+            no_wrap=column != "file" and column != "first error",
+            overflow="fold",
+        )
     for row in status.recent[:MAX_ROWS]:
         style = _STYLE.get(Status(row["status"]), "")
         table.add_row(
