@@ -73,7 +73,7 @@ def record_csv_rejects(
                arg_min(column_name, column_idx),
                arg_min(error_type::VARCHAR, column_idx),
                string_agg(DISTINCT error_type::VARCHAR || ': ' || error_message, '; '),
-               arg_min(csv_line, column_idx),
+               trim(arg_min(csv_line, column_idx), chr(13) || chr(10)),
                ?
         FROM {errors_table}
         GROUP BY line

@@ -197,6 +197,32 @@ def test_each_kind_of_bad_row_is_rejected_with_line_raw_text_and_reason(settings
     assert "abc" in record["first_error_message"]
 
 
+def test_line_numbers_count_physical_lines_across_blank_lines_and_quoted_newlines(settings):
+    key = f"{HIST}/transactions_2026-09-01.csv"
+    land(settings, key, "\n".join([
+        HEADER,
+        txn(1),
+        "",
+        txn(2, amount="abc"),                                              # line 4
+        "",
+        txn(3, tid=""),                                                    # line 6
+        'TXN0000000004,CUST1,2026-11-27 10:00:00,1.00,"two\nlines",Grocery,Online',
+        txn(5, tid=""),                                                    # line 9
+    ]) + "\n")
+
+    ingest(settings)
+
+    assert [(r[0], r[1], r[4]) for r in rejected(settings, key)] == [
+        (4, "CAST", txn(2, amount="abc")),
+        (6, "MISSING ID", txn(3, tid="")),
+        (9, "MISSING ID", txn(5, tid="")),
+    ]
+    assert query(
+        settings, "SELECT merchant_name FROM bronze.bronze_transactions WHERE source_file = ? "
+        "ORDER BY transaction_id", [key],
+    ) == [("Shop 1",), ("two\nlines",)]
+
+
 def test_a_file_of_only_bad_rows_fails_but_keeps_every_row(settings):
     key = f"{HIST}/transactions_2026-10-01.csv"
     land(settings, key, csv_text(txn(1, amount="x"), txn(2, tid=""), txn(3) + ",1"))
