@@ -20,7 +20,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -238,12 +238,13 @@ def test_copy_history_rows_are_recorded_once_with_local_columns(sf_settings):
     try:
         list(run_scripts(con, render_scripts(ScriptValues.from_settings(sf_settings),
                                              only=["01", "06"])))
-        received = datetime(2026, 11, 27, 10, 0, 5)
+        pacific = timezone(timedelta(hours=-8))  # COPY_HISTORY returns TIMESTAMP_LTZ
+        received = datetime(2026, 11, 27, 2, 0, 5, tzinfo=pacific)
         copy_rows = [
             {
                 "file_name": "transactions/streaming/2026/11/27/10/t.csv",
                 "stage_location": "s3://bucket/acquired/",
-                "last_load_time": datetime(2026, 11, 27, 10, 0, 35),
+                "last_load_time": datetime(2026, 11, 27, 2, 0, 35, tzinfo=pacific),
                 "row_count": 748,
                 "row_parsed": 750,
                 "file_size": 61_000,
@@ -264,14 +265,14 @@ def test_copy_history_rows_are_recorded_once_with_local_columns(sf_settings):
         second = record_history(cursor, db, [history_record(r) for r in copy_rows])
         cursor.execute(
             f"SELECT file_name, status, row_parsed, row_count, rows_rejected, latency_seconds, "
-            f"table_name FROM {db}.observability.load_history"
+            f"table_name, last_load_time FROM {db}.observability.load_history"
         )
         rows = cursor.fetchall()
     finally:
         con.close()
     assert (first, second) == (1, 0)
     assert rows == [(copy_rows[0]["file_name"], "PARTIALLY_LOADED", 750, 748, 2, 30.0,
-                     "bronze.bronze_transactions")]
+                     "bronze.bronze_transactions", datetime(2026, 11, 27, 10, 0, 35))]
 
 
 def c360(*args: str, cwd: Path) -> subprocess.CompletedProcess:

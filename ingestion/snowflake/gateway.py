@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from snowflake.connector.cursor import SnowflakeCursor
 from snowflake.connector.errors import Error as SnowflakeError
@@ -111,10 +111,17 @@ class SnowflakeIngest:
     recorded: int = 0
 
 
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    """COPY_HISTORY times are TIMESTAMP_LTZ; load_history stores naive UTC like locally."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
 def history_record(row: dict, on_error: OnError | None = None) -> dict:
     """A COPY_HISTORY row (lower-case keys) as an observability.load_history row."""
-    loaded = row.get("last_load_time")
-    received = row.get("pipe_received_time")
+    loaded = _naive_utc(row.get("last_load_time"))
+    received = _naive_utc(row.get("pipe_received_time"))
     parsed = int(row.get("row_parsed") or 0)
     count = int(row.get("row_count") or 0)
     status = STATUS_MAP.get(str(row.get("status", "")).upper())
