@@ -117,7 +117,11 @@ class LocalStage(Stage):
         return [f for f in files if f is not None]
 
     def _walk(self, folder: Path, prefix: str) -> Iterator[str]:
-        with os.scandir(folder) as entries:
+        try:
+            entries = os.scandir(folder)
+        except FileNotFoundError:  # a folder removed while we list
+            return
+        with entries:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
