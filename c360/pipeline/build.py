@@ -21,7 +21,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from c360.pipeline import observability
@@ -66,6 +66,11 @@ WHERE NOT silver.is_known_customer AND silver.transaction_date < :horizon
 """
 
 
+def utc_now() -> datetime:
+    """Naive UTC, like SQLMesh's own clock and the bronze load timestamps."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 @dataclass
 class BuildReport:
     """What one build did; `c360 run` prints it, tests and benchmarks read it."""
@@ -75,7 +80,7 @@ class BuildReport:
     gateway: str
     action: str = "run"  # "plan", "run", with "+restate" when late data was re-processed
     status: str = "FAILED"  # SUCCESS or FAILED
-    started_at: datetime = field(default_factory=datetime.now)
+    started_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None
     seconds: float = 0.0
     models_run: int = 0
@@ -83,6 +88,10 @@ class BuildReport:
     batches: int = 0
     bronze_watermark: datetime | None = None
     restated_from: datetime | None = None
+    #: The build's clock (naive UTC) and the oldest transaction time whose gold rows it may
+    #: have rewritten (None: anything, e.g. after a plan) — what `publish` has to copy again.
+    execution_time: datetime | None = None
+    changed_since: datetime | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     audit_failures: list[AuditFailure] = field(default_factory=list)
@@ -166,7 +175,9 @@ def _build(
     since: datetime | None,
     execution_time: datetime | None,
 ) -> None:
-    now = execution_time or datetime.now()
+    now = execution_time or utc_now()
+    report.execution_time = now
+    report.changed_since = now - timedelta(hours=LOOKBACK_HOURS)
     if _needs_plan(context, environment):
         log.info("planning %s (new environment or changed models)", environment)
         context.plan(
@@ -177,6 +188,7 @@ def _build(
             execution_time=now,
         )
         report.action = "plan"
+        report.changed_since = None
     else:
         report.action = "run"
     # The hour in progress and the lookback window (plans stop at the last whole hour).
@@ -196,12 +208,14 @@ def _build(
         )
         report.restated_from = late
         report.action += "+restate"
+        if report.changed_since is not None:
+            report.changed_since = min(report.changed_since, late)
 
 
 def _observe(context: Context, report: BuildReport, since: datetime | None) -> None:
     """Measure quality and volumes, then append the run to the observability tables."""
     adapter = context.engine_adapter
-    report.finished_at = datetime.now()
+    report.finished_at = utc_now()
     report.quality = observability.audit_metrics(report.audit_failures)
     if report.ok:
         try:

@@ -52,7 +52,7 @@ _RECORDINGS: dict[str, Recording] = {}
 class AuditFailureCollector(GenericNotificationTarget):
     """A notification target that files every audit failure into a `Recording`."""
 
-    notify_on: t.FrozenSet[NotificationEvent] = frozenset({NotificationEvent.AUDIT_FAILURE})
+    notify_on: frozenset[NotificationEvent] = frozenset({NotificationEvent.AUDIT_FAILURE})
     recording_id: str
 
     def notify_audit_failure(self, audit_error: t.Any, *args: t.Any, **kwargs: t.Any) -> None:

@@ -8,8 +8,8 @@ dir. The SQLMesh project is this repository's root (config.yaml, models/, audits
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 

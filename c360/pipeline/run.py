@@ -54,5 +54,9 @@ def run_pipeline(
     quiet_sqlmesh()
     ingested = ingest(settings) if ingest is not None else None
     report = build(settings, environment=environment, verbose=verbose)
-    published = publish(settings) if environment == "prod" else None
+    published = (
+        publish(settings, report.changed_since, report.execution_time)
+        if environment == "prod"
+        else None
+    )
     return PipelineReport(ingested, report, published)

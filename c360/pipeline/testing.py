@@ -9,13 +9,17 @@ landing key, e.g. `transactions/historical/transactions_2025-06-01.csv`).
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from c360.settings import Settings
 from ingestion import layout
 from ingestion.bronze import (
     BRONZE_CAMPAIGN_ASSIGNMENTS,
@@ -92,3 +96,64 @@ def load_bronze_fixture(
             after = con.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()[0]  # noqa: S608
             loaded[table.qualified] += after - before
     return loaded
+
+
+# --- a built portfolio, shared by the pipeline test modules -------------------------------------
+
+
+@dataclass
+class BuiltPortfolio:
+    """A generated portfolio, loaded into bronze, built and published (read-only: copy it)."""
+
+    root: Path
+    as_of: date
+    summary: Any
+    build: Any
+    publish: Any
+
+    @property
+    def history_end(self) -> datetime:
+        """Midnight of the as-of date: the history ends here and the cold build ran "at" it."""
+        return datetime(self.as_of.year, self.as_of.month, self.as_of.day)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(data_dir=self.root)
+
+    def copy_to(self, destination: Path) -> BuiltPortfolio:
+        """A private copy (warehouse, serving file, landing zone) for tests that change it."""
+        shutil.copytree(self.root, destination, dirs_exist_ok=False)
+        return replace(self, root=destination)
+
+
+_BUILT: dict[tuple, BuiltPortfolio] = {}
+
+
+def built_portfolio(
+    base: Path, customers: int = 2000, seed: int = 7, as_of: date | None = None
+) -> BuiltPortfolio:
+    """Generate, load (fixture loader), cold-build and publish once per process and key.
+
+    The cold build runs with its clock at the end of the history (midnight of `as_of`,
+    default today), so tests can simulate the hours after it deterministically.
+    """
+    from c360.pipeline.build import build
+    from c360.pipeline.publish import publish
+    from ingestion.generator import generate_portfolio
+
+    as_of = as_of or date.today()
+    key = (base, customers, seed, as_of)
+    if key not in _BUILT:
+        root = base / f"portfolio-{customers}-{seed}-{as_of}"
+        summary = generate_portfolio(
+            root / "landing", root / "generator", customers, seed, as_of, show_progress=False
+        )
+        settings = Settings(data_dir=root)
+        load_bronze_fixture(settings.warehouse_path, root / "landing")
+        history_end = datetime(as_of.year, as_of.month, as_of.day)
+        report = build(settings, execution_time=history_end)
+        if not report.ok:
+            raise RuntimeError(f"fixture build failed: {report.error}")
+        published = publish(settings, report.changed_since, report.execution_time)
+        _BUILT[key] = BuiltPortfolio(root, as_of, summary, report, published)
+    return _BUILT[key]

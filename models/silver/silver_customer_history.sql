@@ -36,6 +36,7 @@ MODEL (
 );
 
 WITH silver_customer_snapshots AS (
+  /* a snapshot dated D describes the customers at D 00:00: an interval ending then sees it */
   SELECT
     customer_id,
     card_type,
@@ -45,7 +46,7 @@ WITH silver_customer_snapshots AS (
     ingestion_timestamp
   FROM silver.silver_customer_snapshots
   WHERE
-    snapshot_date <= @end_ds
+    snapshot_date::TIMESTAMP < DATEADD(SECOND, 1, @end_ts::TIMESTAMP)::TIMESTAMP
 ), snapshots_sequenced AS (
   SELECT
     customer_id,

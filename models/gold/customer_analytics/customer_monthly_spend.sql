@@ -47,6 +47,9 @@ WITH fact_transaction AS (
   WHERE
     transaction_date BETWEEN @start_ts AND @end_ts
 ), months_aggregated AS (
+  /* the WHERE bound only prunes row groups: any touched month starts within 31 days of the
+     window (not DATE_TRUNC(MONTH, @start_ts): sqlglot's simplifier, which SQLMesh runs on every
+     render, folds DATE_TRUNC of a timestamp literal keeping its time of day) */
   SELECT
     months_touched.customer_id,
     months_touched.month,
@@ -64,7 +67,7 @@ WITH fact_transaction AS (
   INNER JOIN dim_merchant_category
     ON fact_transaction.merchant_category_key = dim_merchant_category.category_key
   WHERE
-    fact_transaction.transaction_date >= DATE_TRUNC('MONTH', @start_ts::TIMESTAMP)::TIMESTAMP
+    fact_transaction.transaction_date >= DATEADD(DAY, -31, @start_ts::TIMESTAMP)::TIMESTAMP
   GROUP BY
     months_touched.customer_id,
     months_touched.month

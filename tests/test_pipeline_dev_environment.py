@@ -1,0 +1,107 @@
+"""The change workflow: plan a model change in `dev`, compare with prod, then promote.
+
+`sqlmesh plan dev` builds the changed models (and what depends on them) in a virtual
+environment — views in `gold__dev` over new physical tables — while prod keeps serving
+the old version; `table_diff prod:dev` previews the effect; `plan prod` then promotes
+the already-built tables by swapping views. Runs on a copy of the shared build and of
+the project, with the Python API the sqlmesh CLI wraps.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:`json_encoders` is deprecated:pydantic.warnings.PydanticDeprecatedSince20"
+    ),
+]
+
+PROJECT_PARTS = ("config.yaml", "external_models.yaml", "models", "audits", "macros", "seeds", "linter")
+THRESHOLD = "avg_monthly_spend_90d > 5000 AND travel_spend_pct_90d > 30"
+
+
+@pytest.fixture
+def workspace(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path):
+    from c360.pipeline.context import PROJECT_ROOT
+    from c360.pipeline.testing import built_portfolio
+
+    portfolio = built_portfolio(tmp_path_factory.getbasetemp()).copy_to(tmp_path / "data")
+    project = tmp_path / "project"
+    project.mkdir()
+    for part in PROJECT_PARTS:
+        source = PROJECT_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, project / part)
+        else:
+            shutil.copy(source, project / part)
+    return portfolio, project
+
+
+SEGMENT_COUNTS = "SELECT customer_segment, customers FROM {schema}.segment_metrics"
+
+
+def segment_counts(portfolio, schema: str) -> dict[str, int]:
+    with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
+        return dict(con.execute(SEGMENT_COUNTS.format(schema=schema)).fetchall())
+
+
+def segment_counts_in(context, schema: str) -> dict[str, int]:
+    """The same through the context's own connection (DuckDB: one configuration per file)."""
+    return dict(context.engine_adapter.fetchall(SEGMENT_COUNTS.format(schema=schema)))
+
+
+def test_change_is_previewed_in_dev_then_promoted(workspace) -> None:
+    from sqlmesh import Context
+
+    from c360.pipeline.context import project_config
+
+    portfolio, project = workspace
+    model = project / "models" / "gold" / "customer_analytics" / "customer_segments.sql"
+    text = model.read_text()
+    assert text.count(THRESHOLD) == 2
+    model.write_text(text.replace(THRESHOLD, THRESHOLD.replace("5000", "4000")))
+    prod_before = segment_counts(portfolio, "gold")
+
+    context = Context(paths=project, config=project_config(portfolio.settings, project))
+    try:
+        clock = portfolio.history_end
+        context.plan("dev", auto_apply=True, no_prompts=True, skip_tests=True, execution_time=clock)
+        dev = segment_counts_in(context, "gold__dev")
+        assert segment_counts_in(context, "gold") == prod_before  # prod untouched
+        assert dev["High-Value Travelers"] > prod_before["High-Value Travelers"]
+        assert sum(dev.values()) == sum(prod_before.values())
+
+        (diff,) = context.table_diff(
+            "prod", "dev", select_models=["gold.customer_segments"], show=False
+        )
+        moved = dev["High-Value Travelers"] - prod_before["High-Value Travelers"]
+        assert diff.row_diff().partial_match_count >= moved > 0
+
+        context.plan("prod", auto_apply=True, no_prompts=True, skip_tests=True, execution_time=clock)
+        assert segment_counts_in(context, "gold") == dev
+    finally:
+        context.close()
+
+
+def test_column_level_lineage_reaches_the_source_columns(workspace) -> None:
+    from sqlmesh import Context
+    from sqlmesh.core.lineage import column_dependencies
+
+    from c360.pipeline.context import project_config
+
+    portfolio, project = workspace
+    context = Context(paths=project, config=project_config(portfolio.settings, project))
+    try:
+        profile = column_dependencies(context, "gold.customer_360_profile", "lifetime_value")
+        ltv = column_dependencies(context, "gold.metric_customer_ltv", "lifetime_value")
+        monthly = column_dependencies(context, "gold.customer_monthly_spend", "monthly_spend")
+    finally:
+        context.close()
+    assert profile == {'"WAREHOUSE"."GOLD"."METRIC_CUSTOMER_LTV"': {"LIFETIME_VALUE"}}
+    assert ltv == {'"WAREHOUSE"."GOLD"."CUSTOMER_MONTHLY_SPEND"': {"MONTHLY_SPEND"}}
+    assert monthly == {'"WAREHOUSE"."GOLD"."FACT_TRANSACTION"': {"TRANSACTION_AMOUNT"}}

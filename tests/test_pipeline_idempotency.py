@@ -1,0 +1,166 @@
+"""Re-runs change nothing; re-sent files add nothing; late files and late customers are caught.
+
+Each test works on a private copy of the shared cold build (history to today, built
+with its clock at midnight) and moves the build clock forward by hand, so the hours
+after the history are simulated the same way whatever the time of day.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:`json_encoders` is deprecated:pydantic.warnings.PydanticDeprecatedSince20"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory):
+    from c360.pipeline.testing import built_portfolio
+
+    return built_portfolio(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def portfolio(shared, tmp_path: Path):
+    return shared.copy_to(tmp_path / "portfolio")
+
+
+def gold_fingerprints(portfolio) -> dict[str, tuple]:
+    """Row count and an order-free hash of every row, per gold table."""
+    with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'GOLD'"
+            ).fetchall()
+        ]
+        return {
+            table: con.execute(
+                f"SELECT count(*), sum(hash(t::VARCHAR)) FROM gold.{table} t"  # noqa: S608
+            ).fetchone()
+            for table in tables
+        }
+
+
+def fact_count(portfolio) -> int:
+    with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM gold.fact_transaction").fetchone()[0]
+
+
+def build_at(portfolio, hours: float):
+    from c360.pipeline.build import build
+
+    report = build(portfolio.settings, execution_time=portfolio.history_end + timedelta(hours=hours))
+    assert report.ok, report.error
+    return report
+
+
+def add_hourly_file(portfolio) -> tuple[str, int]:
+    """The first streaming batch after the history; returns its key and valid rows."""
+    from c360.pipeline.testing import landing_keys, load_bronze_fixture
+    from ingestion.generator import generate_hourly
+
+    landing = portfolio.root / "landing"
+    before = set(landing_keys(landing))
+    generate_hourly(landing, portfolio.root / "generator", 1)
+    (key,) = set(landing_keys(landing)) - before
+    load_bronze_fixture(portfolio.settings.warehouse_path, landing, [key])
+    with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
+        valid = con.execute(
+            f"""
+            SELECT count(DISTINCT b.transaction_id) FROM bronze.bronze_transactions b
+            JOIN silver.silver_customers c ON upper(trim(b.customer_id)) = c.customer_id
+            WHERE b.source_file = '{key}' AND b.transaction_amount > 0
+            """  # noqa: S608 - test data
+        ).fetchone()[0]
+    return key, valid
+
+
+def test_rerun_without_new_files_changes_nothing_in_gold(portfolio) -> None:
+    before = gold_fingerprints(portfolio)
+    report = build_at(portfolio, 1.1)
+    assert report.action == "run"
+    assert report.restated_from is None
+    assert gold_fingerprints(portfolio) == before
+    duplicates = next(m for m in report.quality if m.check_type == "duplicate")
+    assert duplicates.records_checked == 0
+
+
+def test_hourly_file_adds_its_valid_rows_and_a_resend_adds_nothing(portfolio) -> None:
+    from c360.pipeline.testing import load_bronze_fixture
+
+    before = fact_count(portfolio)
+    key, valid = add_hourly_file(portfolio)
+    first = build_at(portfolio, 1.1)
+    assert first.action == "run"
+    assert fact_count(portfolio) == before + valid
+    after_file = gold_fingerprints(portfolio)
+
+    load_bronze_fixture(portfolio.settings.warehouse_path, portfolio.root / "landing", [key], resend=True)
+    second = build_at(portfolio, 1.2)
+    assert gold_fingerprints(portfolio)["FACT_TRANSACTION"] == after_file["FACT_TRANSACTION"]
+    duplicates = next(m for m in second.quality if m.check_type == "duplicate")
+    assert duplicates.records_checked == duplicates.records_failed > 0
+
+
+def test_resent_historical_file_adds_nothing_to_the_facts(portfolio) -> None:
+    from c360.pipeline.testing import load_bronze_fixture
+
+    before = gold_fingerprints(portfolio)
+    month = sorted((portfolio.root / "landing" / "transactions" / "historical").glob("*.csv"))[3]
+    key = month.relative_to(portfolio.root / "landing").as_posix()
+    loaded = load_bronze_fixture(
+        portfolio.settings.warehouse_path, portfolio.root / "landing", [key], resend=True
+    )
+    report = build_at(portfolio, 1.1)
+    assert report.restated_from is None  # every re-sent row is already in silver
+    assert gold_fingerprints(portfolio)["FACT_TRANSACTION"] == before["FACT_TRANSACTION"]
+    duplicates = next(m for m in report.quality if m.check_type == "duplicate")
+    assert duplicates.records_failed == loaded["bronze.bronze_transactions"]
+
+
+def test_late_file_older_than_the_lookback_is_restated(portfolio) -> None:
+    before = fact_count(portfolio)
+    build_at(portfolio, 9)  # the hours after the history are processed: still no file
+    key, valid = add_hourly_file(portfolio)  # the batch of hour 0 arrives 9 hours late
+    report = build_at(portfolio, 9.5)
+    assert report.action == "run+restate"
+    assert report.restated_from == portfolio.history_end
+    assert fact_count(portfolio) == before + valid
+
+
+def test_transactions_of_a_customer_whose_snapshot_came_late_reach_the_facts(portfolio) -> None:
+    with duckdb.connect(str(portfolio.settings.warehouse_path)) as con:
+        customer_id, orphans = con.execute(
+            """
+            SELECT customer_id, count(*) FROM silver.silver_transactions
+            WHERE NOT is_known_customer AND transaction_amount > 0
+            GROUP BY customer_id ORDER BY max(transaction_date) DESC, customer_id LIMIT 1
+            """
+        ).fetchone()
+        oldest = con.execute(
+            "SELECT min(transaction_date) FROM silver.silver_transactions WHERE customer_id = ?",
+            [customer_id],
+        ).fetchone()[0]
+        # the snapshot that introduces the customer is loaded now, long after the rows
+        con.execute(
+            """
+            INSERT INTO bronze.bronze_customers
+            SELECT ?, 'Late', 'Arrival', 'late@example.com', 40, 'NY', 'Albany', 'Employed',
+                   'Standard', 9000, DATE '2020-01-01', 'Stable Mid-Spenders',
+                   now()::TIMESTAMP, 'customers/customers_' || strftime(?::DATE, '%Y-%m-%d') || '.csv'
+            """,
+            [customer_id, portfolio.history_end],
+        )
+    before = fact_count(portfolio)
+    report = build_at(portfolio, 1.1)
+    assert "restate" in report.action
+    assert report.restated_from <= oldest
+    assert fact_count(portfolio) == before + orphans
