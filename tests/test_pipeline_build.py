@@ -110,7 +110,9 @@ def test_campaign_treatment_lift_beats_control(built) -> None:
     assert treatment > control
     assert n_treated > 50 and n_control > 50
     assert cost == 50 * n_treated
-    assert float(revenue) == pytest.approx((float(treatment) - float(control)) * n_treated, rel=1e-3)
+    assert float(revenue) == pytest.approx(
+        (float(treatment) - float(control)) * n_treated, rel=1e-3
+    )
     assert float(roi) == pytest.approx((float(revenue) - float(cost)) / float(cost), abs=1e-3)
     assert 0 <= p_value <= 1
 

@@ -21,7 +21,15 @@ pytestmark = [
     ),
 ]
 
-PROJECT_PARTS = ("config.yaml", "external_models.yaml", "models", "audits", "macros", "seeds", "linter")
+PROJECT_PARTS = (
+    "config.yaml",
+    "external_models.yaml",
+    "models",
+    "audits",
+    "macros",
+    "seeds",
+    "linter",
+)
 THRESHOLD = "avg_monthly_spend_90d > 5000 AND travel_spend_pct_90d > 30"
 
 
@@ -82,7 +90,9 @@ def test_change_is_previewed_in_dev_then_promoted(workspace) -> None:
         moved = dev["High-Value Travelers"] - prod_before["High-Value Travelers"]
         assert diff.row_diff().partial_match_count >= moved > 0
 
-        context.plan("prod", auto_apply=True, no_prompts=True, skip_tests=True, execution_time=clock)
+        context.plan(
+            "prod", auto_apply=True, no_prompts=True, skip_tests=True, execution_time=clock
+        )
         assert segment_counts_in(context, "gold") == dev
     finally:
         context.close()

@@ -57,7 +57,9 @@ def fact_count(portfolio) -> int:
 def build_at(portfolio, hours: float):
     from c360.pipeline.build import build
 
-    report = build(portfolio.settings, execution_time=portfolio.history_end + timedelta(hours=hours))
+    report = build(
+        portfolio.settings, execution_time=portfolio.history_end + timedelta(hours=hours)
+    )
     assert report.ok, report.error
     return report
 
@@ -103,7 +105,9 @@ def test_hourly_file_adds_its_valid_rows_and_a_resend_adds_nothing(portfolio) ->
     assert fact_count(portfolio) == before + valid
     after_file = gold_fingerprints(portfolio)
 
-    load_bronze_fixture(portfolio.settings.warehouse_path, portfolio.root / "landing", [key], resend=True)
+    load_bronze_fixture(
+        portfolio.settings.warehouse_path, portfolio.root / "landing", [key], resend=True
+    )
     second = build_at(portfolio, 1.2)
     assert gold_fingerprints(portfolio)["FACT_TRANSACTION"] == after_file["FACT_TRANSACTION"]
     duplicates = next(m for m in second.quality if m.check_type == "duplicate")

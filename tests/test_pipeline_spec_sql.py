@@ -291,7 +291,9 @@ ORDER BY score_bucket;
 
 
 def to_duckdb(snowflake_sql: str) -> str:
-    text = snowflake_sql.replace("gold.customer_analytics.", "gold.").replace("gold.marketing.", "gold.")
+    text = snowflake_sql.replace("gold.customer_analytics.", "gold.").replace(
+        "gold.marketing.", "gold."
+    )
     (statement,) = sqlglot.transpile(text, read="snowflake", write="duckdb")
     return statement
 
@@ -479,8 +481,9 @@ def test_runbook_observability_queries(con, built) -> None:
 def test_troubleshooting_queries(con, built) -> None:
     duplicates = rows(con, DUPLICATE_PATTERNS)
     assert duplicates and all(r["duplicate_count"] > 0 for r in duplicates)
-    assert sum(r["duplicate_count"] for r in duplicates) == (
-        built.summary.defects["duplicate_in_file"]
+    assert (
+        sum(r["duplicate_count"] for r in duplicates)
+        == (built.summary.defects["duplicate_in_file"])
     )  # within-file copies; cross-file re-sends are distinct within their own file
     buckets = rows(con, SCORE_DISTRIBUTION)
     # the churn model has not scored anyone yet: NULL scores fall in the ELSE bucket
