@@ -30,6 +30,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check c360 ingestion dashboard tests bench
+	$(BIN)/sqlmesh format --check
 
 test: lint
 	$(BIN)/pytest
