@@ -37,6 +37,8 @@ test: lint
 
 bench: install
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/build.py
 
 clean:
 	rm -rf $(VENV) data

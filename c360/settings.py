@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     )
     snowflake_port: int | None = None
     snowflake_protocol: Literal["https", "http"] = "https"
+    snowflake_s3_role_arn: str | None = Field(
+        default=None, description="IAM role the storage integration assumes to read the bucket."
+    )
+    snowflake_sns_topic_arn: str | None = Field(
+        default=None, description="SNS topic of the bucket's object-created events (auto-ingest)."
+    )
 
     @property
     def landing_dir(self) -> Path:

@@ -164,15 +164,15 @@ def snowflake_setup(
     aws_role_arn: Annotated[
         str | None,
         typer.Option(
-            envvar="C360_SNOWFLAKE_S3_ROLE_ARN",
-            help="IAM role Snowflake assumes to read the bucket (storage integration).",
+            help="IAM role Snowflake assumes to read the bucket (storage integration). "
+            "Default: $C360_SNOWFLAKE_S3_ROLE_ARN.",
         ),
     ] = None,
     sns_topic_arn: Annotated[
         str | None,
         typer.Option(
-            envvar="C360_SNOWFLAKE_SNS_TOPIC_ARN",
-            help="SNS topic of the bucket's object-created events (auto-ingest pipe).",
+            help="SNS topic of the bucket's object-created events (auto-ingest pipe). "
+            "Default: $C360_SNOWFLAKE_SNS_TOPIC_ARN.",
         ),
     ] = None,
     only: Annotated[

@@ -60,8 +60,8 @@ class ScriptValues:
             database=settings.snowflake_database,
             bucket=settings.s3_bucket,
             prefix=settings.s3_prefix,
-            aws_role_arn=aws_role_arn,
-            sns_topic_arn=sns_topic_arn,
+            aws_role_arn=aws_role_arn or settings.snowflake_s3_role_arn,
+            sns_topic_arn=sns_topic_arn or settings.snowflake_sns_topic_arn,
         )
 
     def _url(self, folder: str = "") -> str | None:
