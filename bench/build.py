@@ -304,7 +304,7 @@ def main() -> None:
     )
     for scale in (short, full) + ((small,) if small else ()):
         print(
-            f"hourly refresh, {scale.label:10.10s}: {scale.history_rows / 1e6:5.2f}M rows of "
+            f"hourly refresh, {scale.label:15s}: {scale.history_rows / 1e6:5.2f}M rows of "
             f"history, {scale.customers:,} customers, {scale.hourly_rows} new rows: "
             f"load {scale.hourly_load:.2f} s, build {scale.hourly_build:.1f} s + publish "
             f"{scale.hourly_publish:.1f} s = {scale.hourly_total:.1f} s "
@@ -322,7 +322,7 @@ def main() -> None:
     print(f"c360 process start-up     : {startup:.1f} s (imports; add to a CLI run)")
     for scale in (short, full) + ((small,) if small else ()):
         print(
-            f"plain DuckDB SQL, {scale.label:8.8s}: cold {scale.plain_cold:.1f} s "
+            f"plain DuckDB SQL, {scale.label:15s}: cold {scale.plain_cold:.1f} s "
             f"(SQLMesh build {scale.cold_build / scale.plain_cold:.1f}x), hourly "
             f"{scale.plain_hourly:.1f} s "
             f"(SQLMesh build {scale.hourly_build / scale.plain_hourly:.1f}x)"

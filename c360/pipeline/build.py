@@ -157,10 +157,10 @@ def build(
             report.models_run = len(record.evaluated)
             report.models_failed = len(set(record.failed_models))
             report.batches = record.batches
-            report.warnings = list(record.warnings)
+            report.warnings = [*record.warnings, *report.warnings]
             report.audit_failures = list(record.audit_failures)
             if record.errors and report.error is None and not report.ok:
-                report.error = record.errors[0]
+                report.error = "; ".join(record.errors)
             _observe(context, report, since)
         finally:
             context.close()
@@ -210,6 +210,27 @@ def _build(
         report.action += "+restate"
         if report.changed_since is not None:
             report.changed_since = min(report.changed_since, late)
+    _warn_about_history_before_start(context, report)
+
+
+def _warn_about_history_before_start(context: Context, report: BuildReport) -> None:
+    """Incremental models start at `model_defaults.start`; older bronze rows are never read."""
+    from sqlmesh.utils.date import to_datetime
+
+    start = context.get_model("silver.silver_transactions").start
+    row = context.engine_adapter.fetchone(
+        observability.sql("SELECT MIN(transaction_date) FROM bronze.bronze_transactions")
+    )
+    if start is None or not row or row[0] is None:
+        return
+    model_start = to_datetime(start).replace(tzinfo=None)
+    if row[0] < model_start:
+        message = (
+            f"bronze has transactions from {row[0]:%Y-%m-%d}, before the models' start "
+            f"{model_start:%Y-%m-%d}: set C360_HISTORY_START (e.g. '5 years ago') and re-plan"
+        )
+        log.warning(message)
+        report.warnings.append(message)
 
 
 def _observe(context: Context, report: BuildReport, since: datetime | None) -> None:

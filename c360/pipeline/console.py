@@ -76,8 +76,12 @@ def _recording_class(base: type[sqlmesh_console.Console]) -> type[sqlmesh_consol
             return super().update_snapshot_evaluation_progress(snapshot, *args, **kwargs)
 
         def log_failed_models(self, errors):  # noqa: ANN001
-            self.recording.failed_models.extend(str(getattr(e, "node", e)) for e in errors)
-            self.recording.errors.extend(str(e) for e in errors)
+            for error in errors:
+                node = getattr(error, "node", None)
+                name = getattr(node, "snapshot_name", None) or str(node or error)
+                cause = error.__cause__ or error
+                self.recording.failed_models.append(name)
+                self.recording.errors.append(f"{name}: {cause}")
             return super().log_failed_models(errors)
 
         def log_warning(self, short_message, long_message=None, *args, **kwargs):  # noqa: ANN001
