@@ -115,3 +115,44 @@ def test_column_level_lineage_reaches_the_source_columns(workspace) -> None:
     assert profile == {'"WAREHOUSE"."GOLD"."METRIC_CUSTOMER_LTV"': {"LIFETIME_VALUE"}}
     assert ltv == {'"WAREHOUSE"."GOLD"."CUSTOMER_MONTHLY_SPEND"': {"MONTHLY_SPEND"}}
     assert monthly == {'"WAREHOUSE"."GOLD"."FACT_TRANSACTION"': {"TRANSACTION_AMOUNT"}}
+
+
+def test_sqlmesh_ui_starts_on_the_project_and_lists_the_models(workspace) -> None:
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from c360.pipeline.context import PROJECT_ROOT
+
+    portfolio, _ = workspace
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sqlmesh = Path(sys.executable).with_name("sqlmesh")
+    env = {**os.environ, "C360_DATA_DIR": str(portfolio.root)}
+    ui = subprocess.Popen(
+        [str(sqlmesh), "ui", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        models = None
+        while models is None and time.monotonic() < deadline and ui.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/models", timeout=5) as r:
+                    models = json.load(r)
+            except OSError:
+                time.sleep(1)
+        assert models is not None, "sqlmesh ui did not answer"
+        names = {model["name"] for model in models}
+        assert {"gold.fact_transaction", "gold.dim_customer", "silver.silver_transactions"} <= names
+    finally:
+        ui.terminate()
+        ui.wait(timeout=30)

@@ -93,6 +93,7 @@ def test_rerun_without_new_files_changes_nothing_in_gold(portfolio) -> None:
     assert gold_fingerprints(portfolio) == before
     duplicates = next(m for m in report.quality if m.check_type == "duplicate")
     assert duplicates.records_checked == 0
+    assert all(m.records_failed == 0 for m in report.quality)  # zeros, not NULLs
 
 
 def test_hourly_file_adds_its_valid_rows_and_a_resend_adds_nothing(portfolio) -> None:

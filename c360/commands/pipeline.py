@@ -1,4 +1,4 @@
-"""`c360 run`: ingest new landing files, build silver/gold with SQLMesh, publish for the dashboard."""
+"""`c360 run`: ingest new landing files, build silver/gold with SQLMesh, publish for serving."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def ingest_landing(settings: Settings) -> Any:
 
 
 def _money(value: Any) -> str:
-    return "–" if value is None else f"${value:,.0f}"
+    if value is None:
+        return "–"
+    return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
 
 
 def print_run(report: Any) -> None:

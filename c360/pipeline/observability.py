@@ -221,14 +221,18 @@ def quality_metrics(
 ) -> list[QualityMetric]:
     """Data-quality counts for the bronze rows loaded in (since, until]."""
     window = {"since": since or EPOCH, "until": until or EPOCH}
-    received, duplicates, transactions, missing, unknown, non_positive = adapter.fetchone(
-        sql(TRANSACTION_CHECKS_SQL, **window)
+
+    def counts(text: str, **params: Any) -> list[int]:
+        # aggregates over no rows come back NULL on some engines (COUNT_IF on DuckDB): 0
+        row = adapter.fetchone(sql(text, **params)) or ()
+        return [int(value or 0) for value in row]
+
+    received, duplicates, transactions, missing, unknown, non_positive = counts(
+        TRANSACTION_CHECKS_SQL, **window
     )
-    customers, customer_duplicates, customer_missing = adapter.fetchone(
-        sql(CUSTOMER_CHECKS_SQL, **window)
-    )
-    loaded, unknown_members = adapter.fetchone(sql(FACT_CHECKS_SQL, **window))
-    current, without_segment = adapter.fetchone(sql(DIMENSION_CHECKS_SQL))
+    customers, customer_duplicates, customer_missing = counts(CUSTOMER_CHECKS_SQL, **window)
+    loaded, unknown_members = counts(FACT_CHECKS_SQL, **window)
+    current, without_segment = counts(DIMENSION_CHECKS_SQL)
     return [
         QualityMetric("silver", "silver_transactions", "duplicate", received, duplicates),
         QualityMetric("silver", "silver_transactions", "null", transactions, missing),
