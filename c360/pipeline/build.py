@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from c360.errors import C360Error
 from c360.pipeline import observability
 from c360.pipeline.console import AuditFailure, AuditFailureCollector, recording
 from c360.pipeline.context import PROJECT_ROOT, project_config
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: Hours every run re-processes (the `lookback` of the incremental transaction models).
 LOOKBACK_HOURS = 6
+#: How long to wait for another process (the loader's watcher) to release the DuckDB file.
+LOCK_TIMEOUT_SECONDS = 60.0
 #: Models that a late row forces to re-process (their downstream models follow).
 RESTATE_ON_LATE_DATA = ("silver.silver_transactions",)
 
@@ -103,6 +106,41 @@ class BuildReport:
         return self.status == "SUCCESS"
 
 
+def _is_lock_error(exc: BaseException) -> bool:
+    return "Could not set lock" in str(exc)
+
+
+def _wait_for_warehouse(adapter: object, settings: Settings) -> None:
+    """Open the connection, retrying while another process holds the DuckDB file.
+
+    The loader's watcher holds the warehouse for a few seconds per pass and then hands it
+    over; once SQLMesh's connection is open the build keeps it until `context.close()`.
+    """
+    from tenacity import (
+        RetryError,
+        Retrying,
+        retry_if_exception,
+        stop_after_delay,
+        wait_random_exponential,
+    )
+
+    retrying = Retrying(
+        retry=retry_if_exception(_is_lock_error),
+        stop=stop_after_delay(LOCK_TIMEOUT_SECONDS),
+        wait=wait_random_exponential(multiplier=0.1, max=1.0),
+        reraise=False,
+    )
+    try:
+        for attempt in retrying:
+            with attempt:
+                adapter.fetchone("SELECT 1")  # type: ignore[attr-defined]
+    except RetryError:
+        raise C360Error(
+            f"warehouse {settings.warehouse_path} stayed locked by another process for "
+            f"{LOCK_TIMEOUT_SECONDS:.0f} s; try again when it finishes"
+        ) from None
+
+
 def _needs_plan(context: Context, environment: str) -> bool:
     """A new environment or changed models need a plan; otherwise a run is enough."""
     if context.state_reader.get_environment(environment) is None:
@@ -145,6 +183,7 @@ def build(
         )
         try:
             adapter = context.engine_adapter
+            _wait_for_warehouse(adapter, settings)
             observability.ensure_tables(adapter)
             since = observability.previous_watermark(adapter, environment)
             report.bronze_watermark = observability.bronze_watermark(adapter)

@@ -46,6 +46,8 @@ INCREMENTAL_TABLES = {"gold.fact_transaction": "transaction_date"}
 #: How far behind its build time a publish may have missed later rewrites (the lookback).
 REWRITE_HORIZON = timedelta(hours=6)
 MANIFEST = "observability.serving_manifest"
+#: How long to wait for another process to release the warehouse file.
+LOCK_TIMEOUT_SECONDS = 60.0
 
 
 @dataclass
@@ -95,7 +97,7 @@ def publish(
         if since is not None:
             shutil.copyfile(target, temporary)
         with duckdb.connect(str(temporary)) as con:
-            con.execute(f"ATTACH {_literal(str(warehouse))} AS {WAREHOUSE_ALIAS} (READ_ONLY)")
+            _attach_warehouse(con, warehouse)
             report.incremental_since = since
             published = set()
             for schema, table in _tables(con):
@@ -116,6 +118,19 @@ def publish(
         "published %d tables (%s) to %s in %.1f s", len(report.tables), mode, target, report.seconds
     )
     return report
+
+
+def _attach_warehouse(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
+    """Attach read-only, waiting while another process (the loader) holds the file."""
+    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+    while True:
+        try:
+            con.execute(f"ATTACH {_literal(str(warehouse))} AS {WAREHOUSE_ALIAS} (READ_ONLY)")
+            return
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def _incremental_since(target: Path, changed_since: datetime | None) -> datetime | None:
