@@ -191,8 +191,9 @@ def build(
                 _build(context, report, environment, since, execution_time)
                 report.status = "SUCCESS" if not record.failed_models else "FAILED"
             except Exception as exc:  # noqa: BLE001 - logged as a FAILED run, then reported
-                log.exception("build of %s failed", environment)
                 report.error = f"{type(exc).__name__}: {exc}"
+                log.error("build of %s failed: %s", environment, report.error)
+                log.debug("build failure", exc_info=True)
             report.models_run = len(record.evaluated)
             report.models_failed = len(set(record.failed_models))
             report.batches = record.batches
