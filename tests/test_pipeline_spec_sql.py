@@ -333,6 +333,9 @@ def test_query_1_high_value_travelers_without_premium_cards(con) -> None:
 
 def test_query_2_declining_customers_this_month(con) -> None:
     result = rows(con, QUERY_2)
+    if date.today().day == 1:  # the history ends with a complete month: none in progress
+        assert result == []
+        return
     assert result, "the month in progress shows customers down 30% or more (run rate)"
     assert all(r["mom_change_pct"] < -30 for r in result)
     # independent check: month-to-date spend scaled to the whole month against last month
@@ -359,8 +362,6 @@ def test_query_2_declining_customers_this_month(con) -> None:
           WHERE last_month > 0)
         """
     ).fetchone()
-    if date.today().day == 1:  # the month in progress has no day yet: nothing to compare
-        return
     assert independent[0] <= len(result) <= independent[1]  # the spec rounds to 0.01 %
 
 
