@@ -11,14 +11,27 @@ from rich.logging import RichHandler
 console = Console(stderr=True)
 
 
+class _DropThirdPartyRootNoise(logging.Filter):
+    """SQLMesh's analytics dispatcher logs its shutdown on the *root* logger at INFO
+    even with analytics disabled; that line means nothing to a c360 user."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.module == "dispatcher" and record.name == "root")
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Route every logger to a rich handler on stderr, at `level`."""
+    handler = RichHandler(console=console, show_path=False, rich_tracebacks=False)
+    handler.addFilter(_DropThirdPartyRootNoise())
     logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        datefmt="[%X]",
-        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)],
-        force=True,
+        level=level, format="%(message)s", datefmt="[%X]", handlers=[handler], force=True
     )
-    for noisy in ("botocore", "boto3", "urllib3", "s3transfer", "snowflake.connector"):
+    for noisy in (
+        "botocore",
+        "boto3",
+        "urllib3",
+        "s3transfer",
+        "snowflake.connector",
+        "snowflake.snowpark",
+    ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

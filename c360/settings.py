@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         default=None, description="Any S3-compatible endpoint (MinIO, moto); None = AWS."
     )
 
+    history_start: str = Field(
+        default="2 years ago",
+        description="Where incremental models start backfilling (a date or e.g. '5 years ago').",
+    )
+
     # --- warehouse gateway --------------------------------------------------------------
     gateway: Literal["local", "snowflake"] = "local"
     snowflake_account: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,22 +13,21 @@ from c360.commands.options import DataDirOpt, data_dir
 from c360.errors import C360Error
 from c360.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from ingestion.loader import IngestSummary
+
 log = logging.getLogger(__name__)
 stdout = Console()
 
 
-def ingest_landing(settings: Settings) -> Any:
-    """>>> INGEST STEP (issue 3) <<< — the loader's entry point goes here.
+def ingest_landing(settings: Settings) -> IngestSummary:
+    """The run's first step: load every new landing file into bronze, then say what loaded."""
+    from ingestion.loader import ingest
+    from ingestion.report import print_ingest
 
-    Until `ingestion.loader` lands this only says so; the build then starts from the
-    bronze tables as they are (tests fill them with c360.pipeline.testing).
-    """
-    try:
-        from ingestion import loader  # type: ignore[attr-defined]
-    except ImportError:
-        log.warning("ingestion.loader is not available yet: skipping ingestion")
-        return None
-    return loader.ingest(settings)
+    summary = ingest(settings, show_progress=True)
+    print_ingest(summary)
+    return summary
 
 
 def _money(value: Any) -> str:

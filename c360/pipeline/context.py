@@ -53,7 +53,14 @@ def project_config(settings: Settings, project_root: Path = PROJECT_ROOT) -> Con
             }
         )
         gateways["snowflake"] = snowflake.copy(update={"connection": connection})
-    return config.copy(update={"gateways": gateways, "default_gateway": settings.gateway})
+    defaults = config.model_defaults.copy(update={"start": settings.history_start})
+    return config.copy(
+        update={
+            "gateways": gateways,
+            "default_gateway": settings.gateway,
+            "model_defaults": defaults,
+        }
+    )
 
 
 def make_context(settings: Settings, project_root: Path = PROJECT_ROOT) -> Context:
