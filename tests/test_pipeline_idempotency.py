@@ -64,16 +64,28 @@ def build_at(portfolio, hours: float):
     return report
 
 
+def resend(portfolio, key: str) -> int:
+    """The source sends `key` again under a new name; the loader loads it. Returns its rows."""
+    from c360.pipeline.testing import ingest_all
+
+    original = portfolio.root / "landing" / key
+    copy = original.with_name(f"{original.stem}_resent{original.suffix}")
+    copy.write_bytes(original.read_bytes())
+    summary = ingest_all(portfolio.settings)
+    assert summary.by_status == {"LOADED": 1}
+    return summary.rows_loaded
+
+
 def add_hourly_file(portfolio) -> tuple[str, int]:
     """The first streaming batch after the history; returns its key and valid rows."""
-    from c360.pipeline.testing import landing_keys, load_bronze_fixture
+    from c360.pipeline.testing import ingest_all, landing_keys
     from ingestion.generator import generate_hourly
 
     landing = portfolio.root / "landing"
     before = set(landing_keys(landing))
     generate_hourly(landing, portfolio.root / "generator", 1)
     (key,) = set(landing_keys(landing)) - before
-    load_bronze_fixture(portfolio.settings.warehouse_path, landing, [key])
+    assert ingest_all(portfolio.settings).by_status == {"LOADED": 1}
     with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
         valid = con.execute(
             f"""
@@ -97,8 +109,6 @@ def test_rerun_without_new_files_changes_nothing_in_gold(portfolio) -> None:
 
 
 def test_hourly_file_adds_its_valid_rows_and_a_resend_adds_nothing(portfolio) -> None:
-    from c360.pipeline.testing import load_bronze_fixture
-
     before = fact_count(portfolio)
     key, valid = add_hourly_file(portfolio)
     first = build_at(portfolio, 1.1)
@@ -106,9 +116,7 @@ def test_hourly_file_adds_its_valid_rows_and_a_resend_adds_nothing(portfolio) ->
     assert fact_count(portfolio) == before + valid
     after_file = gold_fingerprints(portfolio)
 
-    load_bronze_fixture(
-        portfolio.settings.warehouse_path, portfolio.root / "landing", [key], resend=True
-    )
+    resend(portfolio, key)
     second = build_at(portfolio, 1.2)
     assert gold_fingerprints(portfolio)["FACT_TRANSACTION"] == after_file["FACT_TRANSACTION"]
     duplicates = next(m for m in second.quality if m.check_type == "duplicate")
@@ -116,19 +124,15 @@ def test_hourly_file_adds_its_valid_rows_and_a_resend_adds_nothing(portfolio) ->
 
 
 def test_resent_historical_file_adds_nothing_to_the_facts(portfolio) -> None:
-    from c360.pipeline.testing import load_bronze_fixture
-
     before = gold_fingerprints(portfolio)
     month = sorted((portfolio.root / "landing" / "transactions" / "historical").glob("*.csv"))[3]
     key = month.relative_to(portfolio.root / "landing").as_posix()
-    loaded = load_bronze_fixture(
-        portfolio.settings.warehouse_path, portfolio.root / "landing", [key], resend=True
-    )
+    loaded = resend(portfolio, key)
     report = build_at(portfolio, 1.1)
     assert report.restated_from is None  # every re-sent row is already in silver
     assert gold_fingerprints(portfolio)["FACT_TRANSACTION"] == before["FACT_TRANSACTION"]
     duplicates = next(m for m in report.quality if m.check_type == "duplicate")
-    assert duplicates.records_failed == loaded["bronze.bronze_transactions"]
+    assert duplicates.records_failed == loaded
 
 
 def test_late_file_older_than_the_lookback_is_restated(portfolio) -> None:

@@ -36,6 +36,17 @@ def _money(value: Any) -> str:
     return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
 
 
+def _percent(value: Any) -> str:
+    return "n/a" if value is None else f"{value:,.0f}%"
+
+
+def _p_value(value: Any) -> str:
+    """`p < 0.0001` rather than a rounded `0.0000` (or, worse, a falsy 0 shown as 1)."""
+    if value is None:
+        return "= n/a"
+    return "< 0.0001" if value < 0.0001 else f"= {value:.4f}"
+
+
 def print_run(report: Any) -> None:
     """Build status, then the segment table and the campaign ROI from the serving file."""
     from c360.pipeline.summary import read_summary
@@ -87,8 +98,8 @@ def print_run(report: Any) -> None:
         significance = "significant" if campaign["is_significant"] else "not significant"
         stdout.print(
             f"incremental revenue {_money(campaign['incremental_revenue'])}/month, "
-            f"cost {_money(campaign['campaign_cost'])}, ROI {campaign['roi_pct'] or 0:,.0f}% "
-            f"(p = {campaign['p_value'] or 1:.4f}, {significance})"
+            f"cost {_money(campaign['campaign_cost'])}, ROI {_percent(campaign['roi_pct'])} "
+            f"(p {_p_value(campaign['p_value'])}, {significance})"
         )
 
 

@@ -1,51 +1,22 @@
-"""A *fixture* loader for tests and benchmarks — not the product loader.
+"""Test and benchmark support: real portfolios loaded by the real loader and built once.
 
-The product loader (issue 3, `ingestion.loader`) owns landing → bronze with load
-history and retries. Until it lands, tests and `bench/build.py` fill the bronze
-contract (`ingestion.bronze`) with this: DuckDB `read_csv`/`read_parquet` over
-generated landing files, stamping `ingestion_timestamp` and `source_file` (the
-landing key, e.g. `transactions/historical/transactions_2025-06-01.csv`).
+Tests and `bench/build.py` go through the product path — the generator writes the
+landing zone, `ingestion.loader.ingest` loads it into bronze (load history, dedup of
+re-sent files, rejected rows), SQLMesh builds it — so what they measure is what users
+run. `stage_files` lets a benchmark expose only part of a landing zone to the loader.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from c360.settings import Settings
 from ingestion import layout
-from ingestion.bronze import (
-    BRONZE_CAMPAIGN_ASSIGNMENTS,
-    BRONZE_CUSTOMERS,
-    BRONZE_TABLES,
-    BRONZE_TRANSACTIONS,
-    Table,
-    file_columns,
-)
-
-
-def _table_for(key: str) -> Table:
-    if key.startswith(layout.CUSTOMERS_DIR + "/"):
-        return BRONZE_CUSTOMERS
-    if key.startswith(layout.CAMPAIGNS_DIR + "/"):
-        return BRONZE_CAMPAIGN_ASSIGNMENTS
-    return BRONZE_TRANSACTIONS
-
-
-def _reader(path: Path, table: Table) -> str:
-    types = dict(table.columns)
-    if path.suffix == ".parquet":
-        casts = ", ".join(f"CAST({c} AS {types[c]}) AS {c}" for c in file_columns(table))
-        return f"SELECT {casts} FROM read_parquet('{path}')"  # noqa: S608 - fixture paths
-    columns = ", ".join(f"'{c}': '{types[c]}'" for c in file_columns(table))
-    return f"SELECT * FROM read_csv('{path}', header = true, columns = {{{columns}}})"  # noqa: S608
 
 
 def landing_keys(landing_dir: Path) -> list[str]:
@@ -58,44 +29,26 @@ def landing_keys(landing_dir: Path) -> list[str]:
     return sorted(k for k in keys if not layout.is_hidden(k))
 
 
-def load_bronze_fixture(
-    warehouse: Path,
-    landing_dir: Path,
-    keys: Iterable[str] | None = None,
-    *,
-    ingested_at: datetime | None = None,
-    resend: bool = False,
-) -> Counter[str]:
-    """Append landing files to the bronze tables of `warehouse`; returns rows per table.
+def stage_files(source_landing: Path, target_landing: Path, keys: list[str]) -> None:
+    """Put `keys` of one landing zone into another (hard links: no copy of the bytes)."""
+    for key in keys:
+        target = target_landing / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source_landing / key, target)
+        except OSError:
+            shutil.copy2(source_landing / key, target)
 
-    Files already in bronze (by `source_file`) are skipped unless `resend` is set,
-    which simulates a source that sends the same file twice.
-    """
-    stamp = (ingested_at or datetime.now()).isoformat(sep=" ")
-    loaded: Counter[str] = Counter()
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS bronze")
-        for table in BRONZE_TABLES:
-            con.execute(table.ddl())
-        seen = {
-            row[0]
-            for table in BRONZE_TABLES
-            for row in con.execute(f"SELECT DISTINCT source_file FROM {table.qualified}").fetchall()  # noqa: S608
-        }
-        for key in keys if keys is not None else landing_keys(landing_dir):
-            if key in seen and not resend:
-                continue
-            table = _table_for(key)
-            names = ", ".join(name for name, _ in table.columns)
-            before = con.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()[0]  # noqa: S608
-            con.execute(
-                f"INSERT INTO {table.qualified} ({names}) "  # noqa: S608
-                f"SELECT *, TIMESTAMP '{stamp}', '{key}' FROM ({_reader(landing_dir / key, table)})"
-            )
-            after = con.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()[0]  # noqa: S608
-            loaded[table.qualified] += after - before
-    return loaded
+
+def ingest_all(settings: Settings) -> Any:
+    """Load every new landing file with the product loader; fail loudly on a bad file."""
+    from ingestion.loader import ingest
+
+    summary = ingest(settings)
+    bad = {k: v for k, v in summary.by_status.items() if k not in ("LOADED", "LOAD_SKIPPED")}
+    if bad or summary.rows_rejected:
+        raise RuntimeError(f"fixture ingest did not load cleanly: {summary.by_status}")
+    return summary
 
 
 # --- a built portfolio, shared by the pipeline test modules -------------------------------------
@@ -132,7 +85,7 @@ _BUILT: dict[tuple, BuiltPortfolio] = {}
 def built_portfolio(
     base: Path, customers: int = 2000, seed: int = 7, as_of: date | None = None
 ) -> BuiltPortfolio:
-    """Generate, load (fixture loader), cold-build and publish once per process and key.
+    """Generate, ingest (product loader), cold-build and publish once per process and key.
 
     The cold build runs with its clock at the end of the history (midnight of `as_of`,
     default today), so tests can simulate the hours after it deterministically.
@@ -149,7 +102,7 @@ def built_portfolio(
             root / "landing", root / "generator", customers, seed, as_of, show_progress=False
         )
         settings = Settings(data_dir=root)
-        load_bronze_fixture(settings.warehouse_path, root / "landing")
+        ingest_all(settings)
         history_end = datetime(as_of.year, as_of.month, as_of.day)
         report = build(settings, execution_time=history_end)
         if not report.ok:
