@@ -158,16 +158,19 @@ def test_transactions_of_a_customer_whose_snapshot_came_late_reach_the_facts(por
             "SELECT min(transaction_date) FROM silver.silver_transactions WHERE customer_id = ?",
             [customer_id],
         ).fetchone()[0]
-        # the snapshot that introduces the customer is loaded now, long after the rows
-        con.execute(
-            """
-            INSERT INTO bronze.bronze_customers
-            SELECT ?, 'Late', 'Arrival', 'late@example.com', 40, 'NY', 'Albany', 'Employed',
-                   'Standard', 9000, DATE '2020-01-01', 'Stable Mid-Spenders',
-                   now()::TIMESTAMP, 'customers/customers_' || strftime(?::DATE, '%Y-%m-%d') || '.csv'
-            """,
-            [customer_id, portfolio.history_end],
-        )
+    # the source delivers a corrected snapshot that introduces the customer, long after
+    # the customer's transactions: a real landing file, loaded by the product loader
+    from c360.pipeline.testing import ingest_all
+    from ingestion.generator.catalog import CUSTOMER_COLUMNS
+
+    day = portfolio.history_end.date()
+    late = portfolio.root / "landing" / "customers" / f"customers_{day}_correction.csv"
+    late.write_text(
+        ",".join(CUSTOMER_COLUMNS)
+        + f"\n{customer_id},Late,Arrival,late@example.com,40,NY,Albany,Employed,Standard,"
+        "9000.00,2020-01-01,Stable Mid-Spenders\n"
+    )
+    assert ingest_all(portfolio.settings).by_status == {"LOADED": 1}
     before = fact_count(portfolio)
     report = build_at(portfolio, 1.1)
     assert "restate" in report.action
