@@ -31,6 +31,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check c360 ingestion dashboard tests bench
 	$(BIN)/sqlmesh format --check
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest

@@ -36,15 +36,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+from _support import Portfolio, generate, ingest_all, stage_files
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from c360.pipeline.build import LOOKBACK_HOURS, build  # noqa: E402
-from c360.pipeline.publish import publish  # noqa: E402
-from c360.pipeline.run import quiet_sqlmesh  # noqa: E402
-from c360.pipeline.testing import ingest_all, landing_keys, stage_files  # noqa: E402
-from c360.settings import Settings  # noqa: E402
-from ingestion.generator import generate_hourly, generate_portfolio  # noqa: E402
+from c360.core.settings import Settings
+from c360.pipeline.build import LOOKBACK_HOURS, build
+from c360.pipeline.context import open_context
+from c360.pipeline.publish import publish
+from c360.pipeline.run import quiet_sqlmesh
+from ingestion.generator import generate_hourly
 
 TARGET_COLD_SECONDS = 120.0
 TARGET_HOURLY_SECONDS = 20.0
@@ -72,37 +71,33 @@ class Scale:
 
 
 @dataclass
-class Portfolio:
-    """Generated files: history keys (oldest first) and the first hourly batch after them."""
+class Feed:
+    """A generated portfolio split the way a feed delivers it: the history files (oldest
+    first) and the first hourly batch after them."""
 
-    landing: Path
-    customers: int
-    as_of: date
+    portfolio: Portfolio
     history: list[str]
     hourly: str
     hourly_rows: int
 
 
-def _generate(root: Path, customers: int, as_of: date) -> Portfolio:
-    landing = root / "landing"
-    generate_portfolio(
-        landing, root / "generator", customers, seed=42, as_of=as_of, show_progress=False
-    )
-    history = landing_keys(landing)
-    batch = generate_hourly(landing, root / "generator", 1)
-    (hourly,) = sorted(set(landing_keys(landing)) - set(history))
-    return Portfolio(landing, customers, as_of, history, hourly, batch.transaction_rows)
+def _generate(root: Path, customers: int, as_of: date) -> Feed:
+    portfolio = generate(root, customers, seed=42, as_of=as_of)
+    history = portfolio.keys()
+    batch = generate_hourly(portfolio.landing, portfolio.generator, 1)
+    (hourly,) = sorted(set(portfolio.keys()) - set(history))
+    return Feed(portfolio, history, hourly, batch.transaction_rows)
 
 
 def _plain_sql(
     settings: Settings, scratch: Path, bronze_copy: Path, now: datetime
 ) -> tuple[float, float]:
     """Cold and hourly time of the rendered model queries as plain DuckDB SQL."""
-    from sqlmesh import Context
+    with open_context(settings) as context:
+        return _run_plain_sql(context, scratch, bronze_copy, now)
 
-    from c360.pipeline.context import PROJECT_ROOT, project_config
 
-    context = Context(paths=PROJECT_ROOT, config=project_config(settings), load=True)
+def _run_plain_sql(context, scratch: Path, bronze_copy: Path, now: datetime) -> tuple[float, float]:
     models = [context.get_model(name) for name in context.dag]
     models = [m for m in models if not m.kind.is_external]
     scratch.mkdir(parents=True, exist_ok=True)
@@ -170,17 +165,18 @@ def _plain_sql(
             for statement in sql:
                 con.execute(statement)
             timings.append(time.perf_counter() - started)
-    context.close()
     return timings[0], timings[1]
 
 
-def _measure(label: str, root: Path, portfolio: Portfolio, history: list[str]) -> Scale:
-    scale = Scale(label, portfolio.customers)
+def _measure(label: str, root: Path, feed: Feed, history: list[str]) -> Scale:
+    portfolio = feed.portfolio
+    scale = Scale(label, portfolio.summary.customers)
     settings = Settings(data_dir=root)
     print(f"\n== {label} ({root})", flush=True)
     stage_files(portfolio.landing, settings.landing_dir, history)
+    # bronze is stamped as loaded just before the simulated clock of the cold build
     started = time.perf_counter()
-    ingest_all(settings)
+    ingest_all(settings, loaded_at=portfolio.history_end - timedelta(minutes=1))
     scale.history_load = time.perf_counter() - started
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         scale.history_rows = con.execute(
@@ -195,7 +191,7 @@ def _measure(label: str, root: Path, portfolio: Portfolio, history: list[str]) -
 
     # The cold build runs "at" the end of the history; the hourly file then covers the first
     # hour after it and the refresh runs just after that hour, as it would in production.
-    history_end = datetime(portfolio.as_of.year, portfolio.as_of.month, portfolio.as_of.day)
+    history_end = portfolio.history_end
     report = build(settings, execution_time=history_end)
     if not report.ok:
         sys.exit(f"cold build failed: {report.error}")
@@ -203,20 +199,20 @@ def _measure(label: str, root: Path, portfolio: Portfolio, history: list[str]) -
     scale.cold_publish = publish(settings, report.changed_since, report.execution_time).seconds
     print(f"cold build {scale.cold_build:.1f} s + publish {scale.cold_publish:.1f} s", flush=True)
 
-    scale.hourly_rows = portfolio.hourly_rows
-    stage_files(portfolio.landing, settings.landing_dir, [portfolio.hourly])
+    scale.hourly_rows = feed.hourly_rows
+    stage_files(portfolio.landing, settings.landing_dir, [feed.hourly])
+    now = history_end + timedelta(hours=1, minutes=5)
     started = time.perf_counter()
-    ingest_all(settings)
+    ingest_all(settings, loaded_at=now - timedelta(minutes=1))
     scale.hourly_load = time.perf_counter() - started
     with duckdb.connect(str(bronze_copy)) as con:  # the plain-SQL run gets the same file
         con.execute(f"ATTACH '{settings.warehouse_path}' AS loaded (READ_ONLY)")
         con.execute(
             "INSERT INTO bronze.bronze_transactions "
             "SELECT * FROM loaded.bronze.bronze_transactions WHERE source_file = ?",
-            [portfolio.hourly],
+            [feed.hourly],
         )
         con.execute("DETACH loaded")
-    now = history_end + timedelta(hours=1, minutes=5)
     report = build(settings, execution_time=now)
     if not report.ok:
         sys.exit(f"hourly build failed: {report.error}")
@@ -236,17 +232,17 @@ def _measure(label: str, root: Path, portfolio: Portfolio, history: list[str]) -
     return scale
 
 
-def _recent_history(portfolio: Portfolio, rows: int) -> list[str]:
+def _recent_history(feed: Feed, rows: int) -> list[str]:
     """Customer and campaign files plus the newest monthly files holding >= `rows` rows."""
-    months = [k for k in portfolio.history if k.startswith("transactions/")]
-    other = [k for k in portfolio.history if not k.startswith("transactions/")]
+    months = [k for k in feed.history if k.startswith("transactions/")]
+    other = [k for k in feed.history if not k.startswith("transactions/")]
     chosen: list[str] = []
     total = 0
     for key in reversed(months):
         if total >= rows:
             break
         chosen.insert(0, key)
-        with (portfolio.landing / key).open("rb") as handle:
+        with (feed.portfolio.landing / key).open("rb") as handle:
             total += sum(1 for _ in handle) - 1
     return other + chosen
 
@@ -289,22 +285,22 @@ def main() -> None:
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="c360-bench-build-"))
     try:
-        portfolio = _generate(work / "portfolio", args.customers, args.as_of)
+        feed = _generate(work / "portfolio", args.customers, args.as_of)
         short = _measure(
             "short history",
             work / "short",
-            portfolio,
-            _recent_history(portfolio, args.short_history_rows),
+            feed,
+            _recent_history(feed, args.short_history_rows),
         )
-        full = _measure("full history", work / "full", portfolio, portfolio.history)
+        full = _measure("full history", work / "full", feed, feed.history)
         small = None
         if args.small_customers:
-            small_portfolio = _generate(work / "small-portfolio", args.small_customers, args.as_of)
+            small_feed = _generate(work / "small-portfolio", args.small_customers, args.as_of)
             small = _measure(
                 f"{args.small_customers:,} customers",
                 work / "small",
-                small_portfolio,
-                small_portfolio.history,
+                small_feed,
+                small_feed.history,
             )
         startup = _startup_seconds()
     finally:

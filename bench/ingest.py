@@ -27,23 +27,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
+from _support import AS_OF
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from c360.settings import Settings  # noqa: E402
-from ingestion.generator import generate_hourly, generate_portfolio  # noqa: E402
-from ingestion.layout import streaming_key  # noqa: E402
-from ingestion.loader import ingest  # noqa: E402
-from ingestion.stage import LocalStage  # noqa: E402
-from ingestion.watch import heartbeat_path  # noqa: E402
+from c360.core.settings import Settings
+from ingestion.generator import generate_hourly, generate_portfolio
+from ingestion.layout import streaming_key
+from ingestion.loader import ingest
+from ingestion.stage import LocalStage
+from ingestion.watch import heartbeat_path
 
 TARGET_FULL_SECONDS = 30.0
 TARGET_LATENCY_SECONDS = 5.0
-AS_OF = date(2026, 11, 27)
 
 
 def _read(path: Path, sql: str, params: list) -> list[tuple] | None:
@@ -74,19 +72,27 @@ def full_history(settings: Settings, customers: int) -> None:
     rows = summary.rows_loaded
     print()
     print(f"full history: {len(summary.results)} files, {size / 1e9:.2f} GB, {rows:,} rows")
-    print(f"  load into bronze: {seconds:.1f} s  ({rows / seconds:,.0f} rows/s, "
-          f"{size / 1e6 / seconds:,.0f} MB/s)  target <= {TARGET_FULL_SECONDS:.0f} s "
-          f"-> {'OK' if seconds <= TARGET_FULL_SECONDS else 'MISSED'}")
+    print(
+        f"  load into bronze: {seconds:.1f} s  ({rows / seconds:,.0f} rows/s, "
+        f"{size / 1e6 / seconds:,.0f} MB/s)  target <= {TARGET_FULL_SECONDS:.0f} s "
+        f"-> {'OK' if seconds <= TARGET_FULL_SECONDS else 'MISSED'}"
+    )
     print(f"  statuses: {dict(summary.by_status)}; rows rejected: {summary.rows_rejected:,}")
 
 
 def hourly_latency(settings: Settings, hours: int, interval: float) -> None:
-    env = {**os.environ, "C360_DATA_DIR": str(settings.data_dir), "C360_STAGE": "local",
-           "C360_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "C360_DATA_DIR": str(settings.data_dir),
+        "C360_STAGE": "local",
+        "C360_LOG_LEVEL": "WARNING",
+    }
     beat = heartbeat_path(settings.data_dir)
     watcher = subprocess.Popen(
         [sys.executable, "-m", "c360", "ingest", "--watch", "--interval", str(interval)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
@@ -128,12 +134,16 @@ def hourly_latency(settings: Settings, hours: int, interval: float) -> None:
     print()
     print(f"hourly file -> bronze with `c360 ingest --watch --interval {interval}` running:")
     for key, seconds in outside:
-        print(f"  {key}: visible after {seconds:.2f} s (recorded latency "
-              f"{recorded.get(key, float('nan')):.2f} s)")
+        print(
+            f"  {key}: visible after {seconds:.2f} s (recorded latency "
+            f"{recorded.get(key, float('nan')):.2f} s)"
+        )
     values = [s for _, s in outside]
-    print(f"  median {statistics.median(values):.2f} s, max {max(values):.2f} s over "
-          f"{len(values)} files; target <= {TARGET_LATENCY_SECONDS:.0f} s -> "
-          f"{'OK' if max(values) <= TARGET_LATENCY_SECONDS else 'MISSED'}")
+    print(
+        f"  median {statistics.median(values):.2f} s, max {max(values):.2f} s over "
+        f"{len(values)} files; target <= {TARGET_LATENCY_SECONDS:.0f} s -> "
+        f"{'OK' if max(values) <= TARGET_LATENCY_SECONDS else 'MISSED'}"
+    )
 
 
 def main() -> None:
@@ -147,8 +157,9 @@ def main() -> None:
 
     root = args.data_dir or Path(tempfile.mkdtemp(prefix="c360-bench-ingest-"))
     settings = Settings(data_dir=root, stage="local")
-    print(f"c360 ingestion benchmark on {platform.node()} ({os.cpu_count()} cores), "
-          f"data dir {root}")
+    print(
+        f"c360 ingestion benchmark on {platform.node()} ({os.cpu_count()} cores), data dir {root}"
+    )
     try:
         full_history(settings, args.customers)
         hourly_latency(settings, args.hours, args.interval)

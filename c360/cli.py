@@ -14,9 +14,9 @@ from typing import Annotated
 import typer
 
 from c360.commands import demo, generate, ingest, pipeline
-from c360.errors import C360Error
-from c360.logs import configure_logging
-from c360.settings import get_settings
+from c360.commands.options import get_settings
+from c360.core.errors import C360Error
+from c360.core.logs import configure_logging
 
 app = typer.Typer(
     name="c360",

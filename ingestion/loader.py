@@ -18,6 +18,7 @@ import logging
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,8 +33,9 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from c360.logs import console
-from c360.settings import Settings, get_settings
+from c360.core.logs import console
+from c360.core.settings import Settings
+from c360.core.warehouse import LOCK_TIMEOUT_SECONDS, open_warehouse
 from ingestion import routing
 from ingestion.copy_into import CopyOutcome, copy_csv, copy_parquet
 from ingestion.file_checks import (
@@ -56,14 +58,7 @@ from ingestion.load_history import (
 )
 from ingestion.rejects import LoadRef
 from ingestion.stage import Stage, StageChanged, StageFile, open_stage, utc_now
-from ingestion.warehouse import (
-    HANDOFF_SECONDS,
-    HOLD_SECONDS,
-    LOCK_TIMEOUT_SECONDS,
-    WarehouseSession,
-    ensure_schema,
-    open_warehouse,
-)
+from ingestion.warehouse import HANDOFF_SECONDS, HOLD_SECONDS, WarehouseSession, ensure_schema
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +142,12 @@ class Pipe:
         lock_timeout: float = LOCK_TIMEOUT_SECONDS,
         hold_seconds: float = HOLD_SECONDS,
         handoff_seconds: float = HANDOFF_SECONDS,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.stage = stage
+        #: Stamps the rows of a file as loaded (bronze `ingestion_timestamp`); the wall
+        #: clock in production, a simulated one where tests replay hours of a feed.
+        self.clock = clock
         self.warehouse = warehouse
         self.on_error = OnError(on_error)
         self.lock_timeout = lock_timeout
@@ -312,14 +311,12 @@ class Pipe:
 
         previous = None if force or etag is None else loaded_before(con, file.key, etag)
         if previous is not None:
-            message = (
-                f"already loaded at {previous:%Y-%m-%d %H:%M:%S} UTC with the same checksum"
-            )
+            message = f"already loaded at {previous:%Y-%m-%d %H:%M:%S} UTC with the same checksum"
             return self._commit(
                 con, base, Status.LOAD_SKIPPED, None, FirstError(message), None, started, 0
             )
 
-        at = utc_now()
+        at = self.clock()
         ref = LoadRef(load_id, file.key, route.table.qualified, at)
         try:
             if preflight is not None:
@@ -336,8 +333,9 @@ class Pipe:
             con.rollback()
             con.begin()
             rejected = self._whole_file(path, route, compressed)
-            return self._commit(con, base, Status.LOAD_FAILED, rejected, exc.first_error, None,
-                                started, 1)
+            return self._commit(
+                con, base, Status.LOAD_FAILED, rejected, exc.first_error, None, started, 1
+            )
         except _FATAL:
             raise
         except duckdb.Error as exc:
@@ -435,18 +433,20 @@ class Pipe:
 
 
 def ingest(
-    settings: Settings | None = None,
+    settings: Settings,
     *,
     on_error: OnError | str = OnError.CONTINUE,
     force: bool = False,
     stage: Stage | None = None,
     show_progress: bool = False,
+    clock: Callable[[], datetime] = utc_now,
 ) -> IngestSummary:
     """Load every new file on the configured stage into bronze, once.
 
     This is what `c360 ingest`, `c360 run` and `c360 demo` call. Safe to call
     again at any time: files already loaded are not loaded twice.
     """
-    settings = settings or get_settings()
-    pipe = Pipe(stage or open_stage(settings), settings.warehouse_path, OnError(on_error))
+    pipe = Pipe(
+        stage or open_stage(settings), settings.warehouse_path, OnError(on_error), clock=clock
+    )
     return pipe.run_once(force=force, show_progress=show_progress)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
+from rich.filesize import decimal
 from rich.table import Table
 
 from ingestion.load_history import Status
@@ -22,10 +23,6 @@ _STYLE = {
 }
 #: Files listed one per row; beyond this the table says how many more there were.
 MAX_ROWS = 40
-
-
-def _mib(n: int) -> str:
-    return f"{n / 1024 / 1024:,.1f} MiB"
 
 
 def _clip(text: str | None, width: int = 70) -> str:
@@ -63,7 +60,7 @@ def print_ingest(summary: IngestSummary) -> None:
     totals.add_row("rows loaded / rejected", f"{summary.rows_loaded:,} / {summary.rows_rejected:,}")
     if summary.seconds and summary.rows_loaded:
         rate = summary.rows_loaded / summary.seconds
-        totals.add_row("throughput", f"{rate:,.0f} rows/s ({_mib(summary.bytes_loaded)})")
+        totals.add_row("throughput", f"{rate:,.0f} rows/s ({decimal(summary.bytes_loaded)})")
     if summary.deferred:
         totals.add_row("deferred (changed while loading)", ", ".join(summary.deferred))
     if summary.unrouted:
@@ -86,8 +83,16 @@ def print_status(status: PipeStatus, as_json: bool = False) -> None:
     stdout.print("[bold]Pipe status[/] (like SYSTEM$PIPE_STATUS)")
     stdout.print_json(json.dumps(status.as_json(), default=str))
     table = Table(title=f"Load history, last 24 h ({len(status.recent)} files)")
-    for column in ("loaded at (UTC)", "file", "status", "parsed", "loaded", "errors", "latency",
-                   "first error"):
+    for column in (
+        "loaded at (UTC)",
+        "file",
+        "status",
+        "parsed",
+        "loaded",
+        "errors",
+        "latency",
+        "first error",
+    ):
         numeric = column in ("parsed", "loaded", "errors", "latency")
         table.add_column(
             column,
@@ -114,7 +119,9 @@ def print_status(status: PipeStatus, as_json: bool = False) -> None:
 
 def print_upload(summary: UploadSummary) -> None:
     table = Table(show_header=False, title=f"Uploaded {summary.source} → {summary.target}")
-    table.add_row("files uploaded", f"{len(summary.uploaded):,} ({_mib(summary.bytes_uploaded)})")
+    table.add_row(
+        "files uploaded", f"{len(summary.uploaded):,} ({decimal(summary.bytes_uploaded)})"
+    )
     table.add_row("files unchanged (same MD5/ETag)", f"{len(summary.unchanged):,}")
     table.add_row("wall time", f"{summary.seconds:.1f} s")
     stdout.print(table)

@@ -35,8 +35,8 @@ from tenacity import (
     wait_exponential,
 )
 
-from c360.errors import C360Error
-from c360.settings import Settings
+from c360.core.errors import C360Error
+from c360.core.settings import Settings
 from ingestion import layout
 from ingestion.stage import Stage, StageChanged, StageFile
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from c360.errors import C360Error
-from c360.settings import Settings
+from c360.core.errors import C360Error
+from c360.core.settings import Settings
 from ingestion import layout
 
 _CHUNK = 8 * 1024 * 1024

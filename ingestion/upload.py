@@ -14,8 +14,8 @@ from pathlib import Path
 
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-from c360.errors import C360Error
-from c360.logs import console
+from c360.core.errors import C360Error
+from c360.core.logs import console
 from ingestion.stage import LocalStage, Stage, md5_of
 
 log = logging.getLogger(__name__)

@@ -1,87 +1,30 @@
-"""Short-lived connections to the DuckDB warehouse, and the tables the loader owns.
+"""The loader's hold on the DuckDB warehouse, and the tables the loader owns.
 
-DuckDB lets one process hold the file: while the loader writes, every other
-process (SQLMesh, the dashboard's publisher, `c360 status`) gets "Could not set
-lock". So the loader opens the warehouse per batch, closes it at once, and
-retries briefly when another c360 command holds it — that is what lets
-`c360 ingest --watch` run next to `c360 run`.
+DuckDB lets one process hold the file (see `c360.core.warehouse`, which opens it and
+waits for the lock). The loader therefore shares one connection across the files of a
+pass but hands it back every few seconds — that is what lets `c360 ingest --watch`
+run next to `c360 run`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from tenacity import (
-    RetryError,
-    Retrying,
-    retry_if_exception,
-    stop_after_delay,
-    wait_random_exponential,
-)
 
-from c360.errors import C360Error
+from c360.core.warehouse import LOCK_TIMEOUT_SECONDS, RETRY_MAX_WAIT_SECONDS, connect
 from ingestion.bronze import BRONZE_TABLES
 from ingestion.load_history import LOAD_HISTORY
 from ingestion.rejects import REJECTED_ROWS
 
 log = logging.getLogger(__name__)
 
-#: How long to wait for another process to release the warehouse before giving up.
-LOCK_TIMEOUT_SECONDS = 15.0
 #: How long one pass may keep the warehouse before handing it back between two files ...
 HOLD_SECONDS = 10.0
-#: ... and for how long: longer than the longest wait between two lock retries below.
-HANDOFF_SECONDS = 0.6
-_RETRY_MAX_WAIT = 0.5
-
-
-class WarehouseBusy(C360Error):
-    """Another process holds the warehouse longer than we were willing to wait."""
-
-
-def _is_lock_error(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.IOException) and "Could not set lock" in str(exc)
-
-
-def _connect(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
-    retrying = Retrying(
-        retry=retry_if_exception(_is_lock_error),
-        stop=stop_after_delay(timeout),
-        wait=wait_random_exponential(multiplier=0.05, max=_RETRY_MAX_WAIT),
-        before_sleep=lambda state: log.debug("warehouse locked (try %d)", state.attempt_number),
-    )
-    try:
-        for attempt in retrying:
-            with attempt:
-                return duckdb.connect(str(path), read_only=read_only)
-    except RetryError as exc:
-        cause = exc.last_attempt.exception()
-        holder = str(cause).split("Conflicting lock is held in", 1)[-1].strip().rstrip(".")
-        raise WarehouseBusy(
-            f"warehouse {path} is in use by another process ({holder}); "
-            "try again when it finishes"
-        ) from None
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-@contextmanager
-def open_warehouse(
-    path: Path, *, read_only: bool = False, lock_timeout: float = LOCK_TIMEOUT_SECONDS
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the warehouse file, closed (and the lock released) on exit."""
-    if read_only and not path.exists():
-        raise C360Error(f"no warehouse at {path} yet: run `c360 ingest` first")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, read_only, lock_timeout)
-    try:
-        yield con
-    finally:
-        con.close()
+#: ... and for how long: longer than the longest wait between two lock retries.
+HANDOFF_SECONDS = RETRY_MAX_WAIT_SECONDS + 0.1
 
 
 class WarehouseSession:
@@ -114,8 +57,7 @@ class WarehouseSession:
             self.release()
             time.sleep(self.handoff_seconds)
         if self._con is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = _connect(self.path, False, self.lock_timeout)
+            self._con = connect(self.path, timeout=self.lock_timeout)
             self._opened = time.monotonic()
             ensure_schema(self._con)
         return self._con

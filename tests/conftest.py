@@ -1,71 +1,26 @@
-"""Shared fixtures: small real portfolios on disk, read back with real DuckDB."""
+"""Shared fixtures: small real portfolios on disk, generated (and built) once per session.
+
+The portfolio type and the builders live in `bench/_support.py`, shared with the
+benchmarks, so a test and a benchmark exercise the same product path.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-
-import duckdb
 import pytest
 
-from ingestion.generator import GenerationSummary, generate_portfolio
-from ingestion.generator.window import HistoryWindow
+from bench._support import AS_OF, Portfolio, build_portfolio, generate
 
-AS_OF = date(2026, 11, 27)
-
-
-@dataclass
-class Portfolio:
-    root: Path
-    summary: GenerationSummary
-    window: HistoryWindow
-
-    @property
-    def landing(self) -> Path:
-        return self.root / "landing"
-
-    @property
-    def generator(self) -> Path:
-        return self.root / "generator"
-
-    def sql(self, query: str, params: list | None = None) -> list[tuple]:
-        """Run `query` in a fresh DuckDB with views over the generated files."""
-        con = duckdb.connect()
-        land = self.landing
-        con.execute(
-            f"""
-            CREATE VIEW transactions AS
-              SELECT * , filename AS source_file
-              FROM read_csv('{land}/transactions/historical/*.csv', filename = true,
-                            types = {{'transaction_amount': 'DECIMAL(12,2)'}});
-            CREATE VIEW customers AS
-              SELECT *, filename AS source_file
-              FROM read_csv('{land}/customers/*.csv', filename = true);
-            CREATE VIEW latest_customers AS
-              SELECT * FROM customers
-              QUALIFY source_file = max(source_file) OVER ();
-            CREATE VIEW truth AS SELECT * FROM read_csv('{self.generator}/customers_truth.csv');
-            CREATE VIEW campaign AS
-              SELECT * FROM read_csv('{land}/campaigns/campaign_assignments.csv');
-            """
-        )
-        try:
-            return con.execute(query, params or []).fetchall()
-        finally:
-            con.close()
+__all__ = ["AS_OF", "Portfolio"]
 
 
 @pytest.fixture(scope="session")
 def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Portfolio:
-    """A 4,000-customer portfolio (~1.1M transactions) with every defect enabled."""
-    root = tmp_path_factory.mktemp("portfolio")
-    summary = generate_portfolio(
-        root / "landing",
-        root / "generator",
-        customers=4000,
-        seed=7,
-        as_of=AS_OF,
-        show_progress=False,
-    )
-    return Portfolio(root, summary, HistoryWindow(AS_OF))
+    """A 4,000-customer portfolio (~1.1M transactions) with every defect enabled (not loaded)."""
+    return generate(tmp_path_factory.mktemp("portfolio"), customers=4000, seed=7, as_of=AS_OF)
+
+
+@pytest.fixture(scope="session")
+def built_portfolio(tmp_path_factory: pytest.TempPathFactory) -> Portfolio:
+    """A 2,000-customer portfolio (every defect, history to today), loaded by the product
+    loader, cold-built with SQLMesh and published. Read-only: `copy_to` before changing it."""
+    return build_portfolio(tmp_path_factory.mktemp("built"), customers=2000, seed=7)

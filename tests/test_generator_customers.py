@@ -7,10 +7,10 @@ import re
 import numpy as np
 import pytest
 
+from bench._support import AS_OF
 from ingestion.generator import catalog as cat
 from ingestion.generator.population import build_population
 from ingestion.generator.window import HistoryWindow
-from tests.conftest import AS_OF
 
 
 def test_latest_snapshot_has_every_customer_once(portfolio):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from bench._support import AS_OF
 from ingestion.generator import generate_portfolio
-from tests.conftest import AS_OF
 
 
 def _digests(root: Path) -> dict[str, str]:

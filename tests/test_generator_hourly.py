@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from bench._support import AS_OF
 from ingestion.generator import catalog as cat
 from ingestion.generator import generate_hourly, generate_portfolio
 from ingestion.generator.defects import DefectRates
-from tests.conftest import AS_OF
 
 
 @pytest.fixture(scope="module")

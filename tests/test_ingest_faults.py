@@ -22,12 +22,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from c360.settings import Settings, get_settings
+from c360.core.settings import Settings
+from c360.core.warehouse import WarehouseBusy
 from ingestion.bronze import BRONZE_TRANSACTIONS, file_columns
 from ingestion.load_history import OnError, Status
 from ingestion.loader import Pipe, ingest
 from ingestion.stage import LocalStage, StageFile
-from ingestion.warehouse import WarehouseBusy
 
 HEADER = ",".join(file_columns(BRONZE_TRANSACTIONS))
 HIST = "transactions/historical"
@@ -38,9 +38,7 @@ STREAM = "transactions/streaming/2026/11/27/10"
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("C360_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("C360_STAGE", "local")
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
+    yield Settings()
 
 
 _clock = [1_790_000_000.0]
@@ -58,7 +56,9 @@ def land(settings: Settings, key: str, content: str | bytes) -> Path:
     return path
 
 
-def txn(n: int, amount: str = "12.50", when: str = "2026-11-27 10:00:00", tid: str | None = None) -> str:
+def txn(
+    n: int, amount: str = "12.50", when: str = "2026-11-27 10:00:00", tid: str | None = None
+) -> str:
     ident = f"TXN{n:010d}" if tid is None else tid
     return f"{ident},CUST{n:08d},{when},{amount},Shop {n},Grocery,Online"
 
@@ -199,16 +199,23 @@ def test_each_kind_of_bad_row_is_rejected_with_line_raw_text_and_reason(settings
 
 def test_line_numbers_count_physical_lines_across_blank_lines_and_quoted_newlines(settings):
     key = f"{HIST}/transactions_2026-09-01.csv"
-    land(settings, key, "\n".join([
-        HEADER,
-        txn(1),
-        "",
-        txn(2, amount="abc"),                                              # line 4
-        "",
-        txn(3, tid=""),                                                    # line 6
-        'TXN0000000004,CUST1,2026-11-27 10:00:00,1.00,"two\nlines",Grocery,Online',
-        txn(5, tid=""),                                                    # line 9
-    ]) + "\n")
+    land(
+        settings,
+        key,
+        "\n".join(
+            [
+                HEADER,
+                txn(1),
+                "",
+                txn(2, amount="abc"),  # line 4
+                "",
+                txn(3, tid=""),  # line 6
+                'TXN0000000004,CUST1,2026-11-27 10:00:00,1.00,"two\nlines",Grocery,Online',
+                txn(5, tid=""),  # line 9
+            ]
+        )
+        + "\n",
+    )
 
     ingest(settings)
 
@@ -218,8 +225,10 @@ def test_line_numbers_count_physical_lines_across_blank_lines_and_quoted_newline
         (9, "MISSING ID", txn(5, tid="")),
     ]
     assert query(
-        settings, "SELECT merchant_name FROM bronze.bronze_transactions WHERE source_file = ? "
-        "ORDER BY transaction_id", [key],
+        settings,
+        "SELECT merchant_name FROM bronze.bronze_transactions WHERE source_file = ? "
+        "ORDER BY transaction_id",
+        [key],
     ) == [("Shop 1",), ("two\nlines",)]
 
 
@@ -240,8 +249,12 @@ def test_parquet_rows_that_do_not_fit_the_contract_are_rejected(settings):
         {
             "transaction_id": ["T1", None, "T3", "T4"],
             "customer_id": ["C1", "C2", "C3", "C4"],
-            "transaction_date": ["2026-11-27 10:00:00", "2026-11-27 10:01:00", "soon",
-                                 "2026-11-27 10:03:00"],
+            "transaction_date": [
+                "2026-11-27 10:00:00",
+                "2026-11-27 10:01:00",
+                "soon",
+                "2026-11-27 10:03:00",
+            ],
             "transaction_amount": ["1.50", "2.50", "3.50", "four"],
             "merchant_name": ["a", "b", "c", "d"],
             "merchant_category": ["Grocery", None, "Dining", "Travel"],
@@ -299,7 +312,9 @@ def test_empty_header_only_truncated_gzip_and_bad_header_each_get_a_clear_status
 
     summary = ingest(settings)
 
-    outcome = {r.key.rsplit("_", 1)[1]: (r.status, r.row_count, r.first_error) for r in summary.results}
+    outcome = {
+        r.key.rsplit("_", 1)[1]: (r.status, r.row_count, r.first_error) for r in summary.results
+    }
     assert outcome["2026-01-01.csv"][:2] == (Status.LOADED, 2)
     assert outcome["2026-02-01.csv"][0] is Status.LOAD_FAILED
     assert "empty file" in outcome["2026-02-01.csv"][2]
@@ -313,8 +328,10 @@ def test_empty_header_only_truncated_gzip_and_bad_header_each_get_a_clear_status
     assert "does not match bronze.bronze_transactions" in outcome["2026-07-01.csv"][2]
     assert query(settings, "SELECT count(*) FROM bronze.bronze_transactions") == [(2002,)]
     # rejected as a whole, still counted: rows loaded (0) + rows rejected = rows in the file
-    accounting = {r.key.rsplit("_", 1)[1]: (r.row_parsed, r.row_count, r.rows_rejected)
-                  for r in summary.results}
+    accounting = {
+        r.key.rsplit("_", 1)[1]: (r.row_parsed, r.row_count, r.rows_rejected)
+        for r in summary.results
+    }
     assert accounting["2026-02-01.csv"] == (0, 0, 0)
     assert accounting["2026-06-01.csv"] == (0, 0, 0)  # header only, and not UTF-8
     assert accounting["2026-07-01.csv"] == (1, 0, 1)
@@ -344,8 +361,11 @@ def test_unknown_folders_and_suffixes_are_ignored_not_recorded(settings):
     summary = ingest(settings)
 
     assert summary.results == []
-    assert sorted(summary.unrouted) == ["README.txt", "other/transactions.csv",
-                                        f"{HIST}/notes.json"]
+    assert sorted(summary.unrouted) == [
+        "README.txt",
+        "other/transactions.csv",
+        f"{HIST}/notes.json",
+    ]
     assert query(settings, "SELECT count(*) FROM observability.load_history") == [(0,)]
 
 
@@ -482,8 +502,12 @@ def _write_big_file(path: Path) -> None:
 def test_kill_9_in_the_middle_of_a_large_load_then_rerun_loads_exactly_once(settings, tmp_path):
     key = f"{HIST}/transactions_2026-01-01.csv"
     _write_big_file(settings.landing_dir / key)
-    env = {**os.environ, "C360_DATA_DIR": str(settings.data_dir), "C360_STAGE": "local",
-           "COLUMNS": "400"}
+    env = {
+        **os.environ,
+        "C360_DATA_DIR": str(settings.data_dir),
+        "C360_STAGE": "local",
+        "COLUMNS": "400",
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "c360", "--log-level", "DEBUG", "ingest"],
         stderr=subprocess.PIPE,
@@ -507,7 +531,9 @@ def test_kill_9_in_the_middle_of_a_large_load_then_rerun_loads_exactly_once(sett
     # for rows that are not there.
     if settings.warehouse_path.exists():
         with duckdb.connect(str(settings.warehouse_path)) as con:
-            tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            tables = {
+                t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            }
             if "bronze_transactions" in tables and "load_history" in tables:
                 rows = con.execute("SELECT count(*) FROM bronze.bronze_transactions").fetchone()[0]
                 claimed = con.execute(

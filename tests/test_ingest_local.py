@@ -8,14 +8,14 @@ import shutil
 import subprocess
 import sys
 import threading
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from c360.settings import Settings, get_settings
+from bench._support import AS_OF
+from c360.core.settings import Settings
 from ingestion.bronze import BRONZE_TABLES
 from ingestion.generator import generate_hourly, generate_portfolio
 from ingestion.load_history import Status
@@ -24,7 +24,6 @@ from ingestion.pipe_status import pipe_status
 from ingestion.stage import LocalStage
 from ingestion.watch import Heartbeat, heartbeat_path, watch
 
-AS_OF = date(2026, 11, 27)
 C360 = shutil.which("c360", path=str(Path(sys.executable).parent))
 
 
@@ -33,9 +32,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings pointing at an empty data dir of this test."""
     monkeypatch.setenv("C360_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("C360_STAGE", "local")
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
+    yield Settings()
 
 
 def make_portfolio(settings: Settings, fmt: str = "csv", customers: int = 300) -> None:
@@ -64,7 +61,9 @@ def query(settings: Settings, sql: str, params: list | None = None) -> list[tupl
 
 
 def landing_files(settings: Settings) -> dict[str, Path]:
-    return {f.key: settings.landing_dir / f.key for f in LocalStage(settings.landing_dir).list_files()}
+    return {
+        f.key: settings.landing_dir / f.key for f in LocalStage(settings.landing_dir).list_files()
+    }
 
 
 def test_portfolio_loads_every_file_once_into_the_contract_tables(settings):
@@ -92,9 +91,7 @@ def test_portfolio_loads_every_file_once_into_the_contract_tables(settings):
         )
     )
     assert per_file == {key: data_rows(path) for key, path in files.items()}
-    routed = dict(
-        query(settings, "SELECT file_name, table_name FROM observability.load_history")
-    )
+    routed = dict(query(settings, "SELECT file_name, table_name FROM observability.load_history"))
     assert routed["campaigns/campaign_assignments.csv"] == "bronze.bronze_campaign_assignments"
     assert all(
         table == "bronze.bronze_transactions"
@@ -270,4 +267,3 @@ def test_cli_rejects_an_unknown_on_error_value_in_one_line(settings):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("c360: error:") and "--on-error" in lines[0]
-

@@ -22,8 +22,8 @@ import boto3
 import duckdb
 import pytest
 
-from c360.errors import C360Error
-from c360.settings import Settings, get_settings
+from c360.core.errors import C360Error
+from c360.core.settings import Settings
 from ingestion.generator import generate_portfolio
 from ingestion.load_history import Status
 from ingestion.loader import IngestSummary, Pipe, ingest
@@ -97,9 +97,7 @@ def s3_settings(
     boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1").create_bucket(
         Bucket=bucket
     )
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
+    yield Settings()
 
 
 def client(settings: Settings):
@@ -139,8 +137,10 @@ def test_upload_is_idempotent_and_etags_are_the_local_md5(s3_settings):
     assert second.uploaded == [] and len(second.unchanged) == len(local)
     listed = {f.key: f.etag for f in stage.list_files()}
     assert listed == {f.key: md5_of(s3_settings.landing_dir / f.key) for f in local}
-    keys = [o["Key"] for o in client(s3_settings).list_objects_v2(
-        Bucket=s3_settings.s3_bucket)["Contents"]]
+    keys = [
+        o["Key"]
+        for o in client(s3_settings).list_objects_v2(Bucket=s3_settings.s3_bucket)["Contents"]
+    ]
     assert all(k.startswith("acquired/") for k in keys)
 
 
@@ -159,7 +159,9 @@ def test_files_on_s3_load_into_bronze_once_with_stage_keys_as_source_file(s3_set
     assert first.by_status == {"LOADED": 21}
     assert second.results == [] and second.already_loaded == 21
     per_file = dict(
-        query(s3_settings, "SELECT source_file, count(*) FROM bronze.bronze_transactions GROUP BY 1")
+        query(
+            s3_settings, "SELECT source_file, count(*) FROM bronze.bronze_transactions GROUP BY 1"
+        )
     )
     assert per_file == local_rows
     locations = query(s3_settings, "SELECT DISTINCT stage_location FROM observability.load_history")
@@ -170,8 +172,10 @@ def _put(settings: Settings, key: str, body: bytes) -> None:
     client(settings).put_object(Bucket=settings.s3_bucket, Key=f"acquired/{key}", Body=body)
 
 
-HEADER = b"transaction_id,customer_id,transaction_date,transaction_amount,merchant_name," \
-         b"merchant_category,channel\n"
+HEADER = (
+    b"transaction_id,customer_id,transaction_date,transaction_amount,merchant_name,"
+    b"merchant_category,channel\n"
+)
 ROW = b"TXN0000000001,CUST00000001,2026-11-27 10:00:00,5.00,Shop,Grocery,Online\n"
 ROW2 = b"TXN0000000002,CUST00000001,2026-11-27 10:05:00,7.00,Shop,Grocery,Online\n"
 
@@ -217,8 +221,12 @@ def test_watch_loads_an_object_put_while_it_runs(s3_settings):
 
 def c360(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [C360, *args], capture_output=True, text=True, timeout=120,
-        env={**os.environ, **env}, cwd=cwd,
+        [C360, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+        cwd=cwd,
     )
 
 

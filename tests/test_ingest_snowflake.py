@@ -28,8 +28,8 @@ import snowflake.connector
 import sqlglot
 from sqlglot import exp
 
-from c360.errors import C360Error, InputError
-from c360.settings import Settings, get_settings
+from c360.core.errors import C360Error, InputError
+from c360.core.settings import Settings
 from ingestion.bronze import BRONZE_TABLES, BRONZE_TRANSACTIONS, file_columns
 from ingestion.load_history import LOAD_HISTORY, OnError
 from ingestion.snowflake.connect import connect
@@ -112,15 +112,19 @@ def test_a_script_needing_an_unset_value_says_which_option_sets_it():
 
 def test_setup_statements_parse_as_snowflake_sql():
     scripts = render_scripts(full_values())
-    parsed = {s.name: [sqlglot.parse_one(st, read="snowflake") for st in statements(s.sql)]
-              for s in scripts}
+    parsed = {
+        s.name: [sqlglot.parse_one(st, read="snowflake") for st in statements(s.sql)]
+        for s in scripts
+    }
     tables = [e for e in parsed["04_create_bronze_tables.sql"] if isinstance(e, exp.Create)]
     assert [t.this.this.name for t in tables] == [t.name for t in BRONZE_TABLES]
     (pipe_sql,) = statements(next(s for s in scripts if s.name.startswith("05")).sql)
     copy = sqlglot.parse_one(pipe_sql.split("\nAS\n", 1)[1], read="snowflake")
     assert isinstance(copy, exp.Copy)
-    assert [c.name for c in copy.this.expressions] == [*file_columns(BRONZE_TRANSACTIONS),
-                                                       "source_file"]
+    assert [c.name for c in copy.this.expressions] == [
+        *file_columns(BRONZE_TRANSACTIONS),
+        "source_file",
+    ]
     assert "METADATA$FILENAME" in pipe_sql and "landing_stage/transactions/streaming/" in pipe_sql
 
 
@@ -190,9 +194,7 @@ def sf_settings(
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
+    yield Settings()
 
 
 def _describe(cursor, qualified: str) -> list[tuple[str, str]]:
@@ -236,8 +238,11 @@ def test_copy_history_rows_are_recorded_once_with_local_columns(sf_settings):
     db = sf_settings.snowflake_database
     con = connect(sf_settings, use_database=False, timeout=30)
     try:
-        list(run_scripts(con, render_scripts(ScriptValues.from_settings(sf_settings),
-                                             only=["01", "06"])))
+        list(
+            run_scripts(
+                con, render_scripts(ScriptValues.from_settings(sf_settings), only=["01", "06"])
+            )
+        )
         pacific = timezone(timedelta(hours=-8))  # COPY_HISTORY returns TIMESTAMP_LTZ
         received = datetime(2026, 11, 27, 2, 0, 5, tzinfo=pacific)
         copy_rows = [
@@ -271,8 +276,18 @@ def test_copy_history_rows_are_recorded_once_with_local_columns(sf_settings):
     finally:
         con.close()
     assert (first, second) == (1, 0)
-    assert rows == [(copy_rows[0]["file_name"], "PARTIALLY_LOADED", 750, 748, 2, 30.0,
-                     "bronze.bronze_transactions", datetime(2026, 11, 27, 10, 0, 35))]
+    assert rows == [
+        (
+            copy_rows[0]["file_name"],
+            "PARTIALLY_LOADED",
+            750,
+            748,
+            2,
+            30.0,
+            "bronze.bronze_transactions",
+            datetime(2026, 11, 27, 10, 0, 35),
+        )
+    ]
 
 
 def c360(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -287,11 +302,18 @@ def test_cli_setup_applies_scripts_to_snowflake(sf_settings, tmp_path):
     assert "applied 01_create_database_schemas.sql" in result.stdout
     assert "applied 04_create_bronze_tables.sql: 3 statements" in result.stdout
     with snowflake.connector.connect(
-        account="c360test", user="tester", password="secret", host="127.0.0.1",
-        port=sf_settings.snowflake_port, protocol="http", network_timeout=30,
+        account="c360test",
+        user="tester",
+        password="secret",
+        host="127.0.0.1",
+        port=sf_settings.snowflake_port,
+        protocol="http",
+        network_timeout=30,
     ) as con:
         cursor = con.cursor()
-        cursor.execute(f"SELECT count(*) FROM {sf_settings.snowflake_database}.bronze.bronze_customers")
+        cursor.execute(
+            f"SELECT count(*) FROM {sf_settings.snowflake_database}.bronze.bronze_customers"
+        )
         assert cursor.fetchone() == (0,)
 
 

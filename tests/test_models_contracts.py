@@ -57,15 +57,11 @@ CONTRACTS = {
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory):
-    from sqlmesh import Context
+    from c360.core.settings import Settings
+    from c360.pipeline.context import open_context
 
-    from c360.pipeline.context import PROJECT_ROOT, project_config
-    from c360.settings import Settings
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("contracts"))
-    ctx = Context(paths=PROJECT_ROOT, config=project_config(settings))
-    yield ctx
-    ctx.close()
+    with open_context(Settings(data_dir=tmp_path_factory.mktemp("contracts"))) as ctx:
+        yield ctx
 
 
 def test_seed_matches_the_generator_catalog() -> None:

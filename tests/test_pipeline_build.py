@@ -26,10 +26,8 @@ SEGMENT_TARGETS = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    from c360.pipeline.testing import built_portfolio
-
-    return built_portfolio(tmp_path_factory.getbasetemp())
+def built(built_portfolio):
+    return built_portfolio
 
 
 def serving(built) -> duckdb.DuckDBPyConnection:

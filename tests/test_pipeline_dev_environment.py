@@ -34,11 +34,10 @@ THRESHOLD = "avg_monthly_spend_90d > 5000 AND travel_spend_pct_90d > 30"
 
 
 @pytest.fixture
-def workspace(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path):
+def workspace(built_portfolio, tmp_path: Path):
     from c360.pipeline.context import PROJECT_ROOT
-    from c360.pipeline.testing import built_portfolio
 
-    portfolio = built_portfolio(tmp_path_factory.getbasetemp()).copy_to(tmp_path / "data")
+    portfolio = built_portfolio.copy_to(tmp_path / "data")
     project = tmp_path / "project"
     project.mkdir()
     for part in PROJECT_PARTS:
@@ -64,9 +63,7 @@ def segment_counts_in(context, schema: str) -> dict[str, int]:
 
 
 def test_change_is_previewed_in_dev_then_promoted(workspace) -> None:
-    from sqlmesh import Context
-
-    from c360.pipeline.context import project_config
+    from c360.pipeline.context import make_context
 
     portfolio, project = workspace
     model = project / "models" / "gold" / "customer_analytics" / "customer_segments.sql"
@@ -75,7 +72,7 @@ def test_change_is_previewed_in_dev_then_promoted(workspace) -> None:
     model.write_text(text.replace(THRESHOLD, THRESHOLD.replace("5000", "4000")))
     prod_before = segment_counts(portfolio, "gold")
 
-    context = Context(paths=project, config=project_config(portfolio.settings, project))
+    context = make_context(portfolio.settings, project_root=project)
     try:
         clock = portfolio.history_end
         context.plan("dev", auto_apply=True, no_prompts=True, skip_tests=True, execution_time=clock)
@@ -99,13 +96,12 @@ def test_change_is_previewed_in_dev_then_promoted(workspace) -> None:
 
 
 def test_column_level_lineage_reaches_the_source_columns(workspace) -> None:
-    from sqlmesh import Context
     from sqlmesh.core.lineage import column_dependencies
 
-    from c360.pipeline.context import project_config
+    from c360.pipeline.context import make_context
 
     portfolio, project = workspace
-    context = Context(paths=project, config=project_config(portfolio.settings, project))
+    context = make_context(portfolio.settings, project_root=project)
     try:
         profile = column_dependencies(context, "gold.customer_360_profile", "lifetime_value")
         ltv = column_dependencies(context, "gold.metric_customer_ltv", "lifetime_value")

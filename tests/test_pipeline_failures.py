@@ -16,10 +16,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def portfolio(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path):
-    from c360.pipeline.testing import built_portfolio
-
-    return built_portfolio(tmp_path_factory.getbasetemp()).copy_to(tmp_path / "portfolio")
+def portfolio(built_portfolio, tmp_path: Path):
+    return built_portfolio.copy_to(tmp_path / "portfolio")
 
 
 def test_blocking_audit_failure_is_logged_and_prod_keeps_serving(portfolio) -> None:

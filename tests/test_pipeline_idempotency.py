@@ -1,17 +1,19 @@
 """Re-runs change nothing; re-sent files add nothing; late files and late customers are caught.
 
 Each test works on a private copy of the shared cold build (history to today, built
-with its clock at midnight) and moves the build clock forward by hand, so the hours
+with its clock at midnight) and moves the build clock and the loader's clock forward by hand, so the hours
 after the history are simulated the same way whatever the time of day.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from bench._support import ingest_all, landing_keys
 
 pytestmark = [
     pytest.mark.filterwarnings(
@@ -20,16 +22,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory):
-    from c360.pipeline.testing import built_portfolio
-
-    return built_portfolio(tmp_path_factory.getbasetemp())
-
-
 @pytest.fixture
-def portfolio(shared, tmp_path: Path):
-    return shared.copy_to(tmp_path / "portfolio")
+def portfolio(built_portfolio, tmp_path: Path):
+    return built_portfolio.copy_to(tmp_path / "portfolio")
 
 
 def gold_fingerprints(portfolio) -> dict[str, tuple]:
@@ -64,28 +59,34 @@ def build_at(portfolio, hours: float):
     return report
 
 
-def resend(portfolio, key: str) -> int:
+def loaded_at(portfolio, hours: float) -> datetime:
+    """Simulated load time: `hours` after the end of the history (the builds' clock)."""
+    return portfolio.history_end + timedelta(hours=hours)
+
+
+def resend(portfolio, key: str, hours: float) -> int:
     """The source sends `key` again under a new name; the loader loads it. Returns its rows."""
-    from c360.pipeline.testing import ingest_all
 
     original = portfolio.root / "landing" / key
     copy = original.with_name(f"{original.stem}_resent{original.suffix}")
     copy.write_bytes(original.read_bytes())
-    summary = ingest_all(portfolio.settings)
+    summary = ingest_all(portfolio.settings, loaded_at=loaded_at(portfolio, hours))
     assert summary.by_status == {"LOADED": 1}
     return summary.rows_loaded
 
 
-def add_hourly_file(portfolio) -> tuple[str, int]:
-    """The first streaming batch after the history; returns its key and valid rows."""
-    from c360.pipeline.testing import ingest_all, landing_keys
+def add_hourly_file(portfolio, hours: float) -> tuple[str, int]:
+    """The first streaming batch after the history, loaded `hours` after it; returns its
+    key and valid rows."""
     from ingestion.generator import generate_hourly
 
     landing = portfolio.root / "landing"
     before = set(landing_keys(landing))
     generate_hourly(landing, portfolio.root / "generator", 1)
     (key,) = set(landing_keys(landing)) - before
-    assert ingest_all(portfolio.settings).by_status == {"LOADED": 1}
+    assert ingest_all(portfolio.settings, loaded_at=loaded_at(portfolio, hours)).by_status == {
+        "LOADED": 1
+    }
     with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
         valid = con.execute(
             f"""
@@ -110,13 +111,13 @@ def test_rerun_without_new_files_changes_nothing_in_gold(portfolio) -> None:
 
 def test_hourly_file_adds_its_valid_rows_and_a_resend_adds_nothing(portfolio) -> None:
     before = fact_count(portfolio)
-    key, valid = add_hourly_file(portfolio)
+    key, valid = add_hourly_file(portfolio, 1.05)
     first = build_at(portfolio, 1.1)
     assert first.action == "run"
     assert fact_count(portfolio) == before + valid
     after_file = gold_fingerprints(portfolio)
 
-    resend(portfolio, key)
+    resend(portfolio, key, 1.15)
     second = build_at(portfolio, 1.2)
     assert gold_fingerprints(portfolio)["FACT_TRANSACTION"] == after_file["FACT_TRANSACTION"]
     duplicates = next(m for m in second.quality if m.check_type == "duplicate")
@@ -127,7 +128,7 @@ def test_resent_historical_file_adds_nothing_to_the_facts(portfolio) -> None:
     before = gold_fingerprints(portfolio)
     month = sorted((portfolio.root / "landing" / "transactions" / "historical").glob("*.csv"))[3]
     key = month.relative_to(portfolio.root / "landing").as_posix()
-    loaded = resend(portfolio, key)
+    loaded = resend(portfolio, key, 1.05)
     report = build_at(portfolio, 1.1)
     assert report.restated_from is None  # every re-sent row is already in silver
     assert gold_fingerprints(portfolio)["FACT_TRANSACTION"] == before["FACT_TRANSACTION"]
@@ -138,7 +139,7 @@ def test_resent_historical_file_adds_nothing_to_the_facts(portfolio) -> None:
 def test_late_file_older_than_the_lookback_is_restated(portfolio) -> None:
     before = fact_count(portfolio)
     build_at(portfolio, 9)  # the hours after the history are processed: still no file
-    key, valid = add_hourly_file(portfolio)  # the batch of hour 0 arrives 9 hours late
+    key, valid = add_hourly_file(portfolio, 9.45)  # the batch of hour 0 arrives 9 hours late
     report = build_at(portfolio, 9.5)
     assert report.action == "run+restate"
     assert report.restated_from == portfolio.history_end
@@ -160,7 +161,6 @@ def test_transactions_of_a_customer_whose_snapshot_came_late_reach_the_facts(por
         ).fetchone()[0]
     # the source delivers a corrected snapshot that introduces the customer, long after
     # the customer's transactions: a real landing file, loaded by the product loader
-    from c360.pipeline.testing import ingest_all
     from ingestion.generator.catalog import CUSTOMER_COLUMNS
 
     day = portfolio.history_end.date()
@@ -170,7 +170,9 @@ def test_transactions_of_a_customer_whose_snapshot_came_late_reach_the_facts(por
         + f"\n{customer_id},Late,Arrival,late@example.com,40,NY,Albany,Employed,Standard,"
         "9000.00,2020-01-01,Stable Mid-Spenders\n"
     )
-    assert ingest_all(portfolio.settings).by_status == {"LOADED": 1}
+    assert ingest_all(portfolio.settings, loaded_at=loaded_at(portfolio, 1.05)).by_status == {
+        "LOADED": 1
+    }
     before = fact_count(portfolio)
     report = build_at(portfolio, 1.1)
     assert "restate" in report.action

@@ -66,8 +66,8 @@ def _load_transactions(warehouse: Path, start: date, days: int) -> None:
 
 
 def test_card_change_closes_the_old_row_and_opens_a_current_one(tmp_path: Path) -> None:
+    from c360.core.settings import Settings
     from c360.pipeline.build import build
-    from c360.settings import Settings
 
     settings = Settings(data_dir=tmp_path)
     assert settings.warehouse_path.name == "WAREHOUSE.duckdb"  # upper case, see the docstring

@@ -299,10 +299,8 @@ def to_duckdb(snowflake_sql: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    from c360.pipeline.testing import built_portfolio
-
-    portfolio = built_portfolio(tmp_path_factory.getbasetemp())
+def built(built_portfolio):
+    portfolio = built_portfolio
     assert portfolio.as_of == date.today()  # CURRENT_DATE in the spec SQL = end of the history
     return portfolio
 

@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from c360.commands.options import AsOfOpt, CustomersOpt, DataDirOpt, SeedOpt, data_dir, parse_as_of
-from c360.errors import C360Error, InputError
+from c360.core.errors import C360Error, InputError
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def _reset(root: Path) -> None:
 
 def _ensure_portfolio(root: Path, customers: int, seed: int, as_of: str | None) -> None:
     """Generate the portfolio unless the same one is already in `root`."""
-    from c360.report import print_generation
+    from c360.commands.report import print_generation
     from ingestion.generator import generate_portfolio
     from ingestion.generator.portfolio import GeneratorState
 
@@ -75,9 +75,9 @@ def demo(
     data_dir_opt: DataDirOpt = None,
 ) -> None:
     """Run the main job end to end on the embedded DuckDB default (see README)."""
+    from c360.commands.options import get_settings
     from c360.commands.pipeline import ingest_landing, print_run
     from c360.pipeline.run import run_pipeline
-    from c360.settings import get_settings
 
     parse_as_of(as_of)  # validate before touching anything
     root = data_dir(data_dir_opt)

@@ -16,7 +16,7 @@ from c360.commands.options import (
     data_dir,
     parse_as_of,
 )
-from c360.errors import C360Error
+from c360.core.errors import C360Error
 
 
 def generate(
@@ -38,7 +38,7 @@ def generate(
     data_dir_opt: DataDirOpt = None,
 ) -> None:
     """Generate a synthetic portfolio: customers, 18 months of transactions, hourly batches."""
-    from c360.report import print_generation
+    from c360.commands.report import print_generation
     from ingestion.generator import generate_hourly, generate_portfolio
     from ingestion.generator.defects import DefectRates
 

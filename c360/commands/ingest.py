@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
-from c360.commands.options import DataDirOpt, data_dir
-from c360.errors import C360Error, InputError
-from c360.settings import Settings, get_settings
+from c360.commands.options import DataDirOpt, data_dir, get_settings
+from c360.core.errors import C360Error, InputError
+from c360.core.settings import Settings
 
 
 class OnErrorChoice(StrEnum):
@@ -59,8 +59,9 @@ def ingest(
     ] = False,
     gateway: Annotated[
         GatewayChoice | None,
-        typer.Option(help="local (DuckDB) or snowflake (COPY INTO / pipe refresh). "
-                     "Default: $C360_GATEWAY."),
+        typer.Option(
+            help="local (DuckDB) or snowflake (COPY INTO / pipe refresh). Default: $C360_GATEWAY."
+        ),
     ] = None,
     data_dir_opt: DataDirOpt = None,
 ) -> None:

@@ -5,12 +5,19 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from c360.settings import get_settings
+from c360.core.settings import Settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this CLI process, read once (the only global read of settings)."""
+    return Settings()
 
 
 class Format(StrEnum):

@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from c360.commands.options import DataDirOpt, data_dir
-from c360.errors import C360Error
-from c360.settings import Settings, get_settings
+from c360.commands.options import DataDirOpt, data_dir, get_settings
+from c360.core.errors import C360Error
+from c360.core.settings import Settings
 
 if TYPE_CHECKING:
     from ingestion.loader import IngestSummary

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from c360.errors import C360Error
+from c360.core.settings import Settings
+from c360.core.warehouse import wait_while_locked
 from c360.pipeline import observability
 from c360.pipeline.console import AuditFailure, AuditFailureCollector, recording
-from c360.pipeline.context import PROJECT_ROOT, project_config
-from c360.settings import Settings
+from c360.pipeline.context import open_context
 
 if TYPE_CHECKING:
     from sqlmesh import Context
@@ -37,8 +37,6 @@ log = logging.getLogger(__name__)
 
 #: Hours every run re-processes (the `lookback` of the incremental transaction models).
 LOOKBACK_HOURS = 6
-#: How long to wait for another process (the loader's watcher) to release the DuckDB file.
-LOCK_TIMEOUT_SECONDS = 60.0
 #: Models that a late row forces to re-process (their downstream models follow).
 RESTATE_ON_LATE_DATA = ("silver.silver_transactions",)
 
@@ -106,47 +104,11 @@ class BuildReport:
         return self.status == "SUCCESS"
 
 
-def _is_lock_error(exc: BaseException) -> bool:
-    return "Could not set lock" in str(exc)
-
-
-def _wait_for_warehouse(adapter: object, settings: Settings) -> None:
-    """Open the connection, retrying while another process holds the DuckDB file.
-
-    The loader's watcher holds the warehouse for a few seconds per pass and then hands it
-    over; once SQLMesh's connection is open the build keeps it until `context.close()`.
-    """
-    from tenacity import (
-        RetryError,
-        Retrying,
-        retry_if_exception,
-        stop_after_delay,
-        wait_random_exponential,
-    )
-
-    retrying = Retrying(
-        retry=retry_if_exception(_is_lock_error),
-        stop=stop_after_delay(LOCK_TIMEOUT_SECONDS),
-        wait=wait_random_exponential(multiplier=0.1, max=1.0),
-        reraise=False,
-    )
-    try:
-        for attempt in retrying:
-            with attempt:
-                adapter.fetchone("SELECT 1")  # type: ignore[attr-defined]
-    except RetryError:
-        raise C360Error(
-            f"warehouse {settings.warehouse_path} stayed locked by another process for "
-            f"{LOCK_TIMEOUT_SECONDS:.0f} s; try again when it finishes"
-        ) from None
-
-
 def _needs_plan(context: Context, environment: str) -> bool:
     """A new environment or changed models need a plan; otherwise a run is enough."""
     if context.state_reader.get_environment(environment) is None:
         return True
-    # Context._context_diff is what `plan` uses to find changes (sqlmesh 0.236, pinned).
-    return context._context_diff(environment).has_changes
+    return context.diff(environment)
 
 
 def _late_start(context: Context, since: datetime | None, horizon: datetime) -> datetime | None:
@@ -170,40 +132,37 @@ def build(
     verbose: bool = False,
 ) -> BuildReport:
     """Bring `environment` up to date with bronze and log the run; see the module doc."""
-    from sqlmesh import Context
-
     report = BuildReport(uuid.uuid4().hex, environment, settings.gateway)
     clock = time.perf_counter()
-    with recording(verbose) as (record, recording_id):
-        context = Context(
-            paths=PROJECT_ROOT,
-            config=project_config(settings),
-            gateway=settings.gateway,
-            notification_targets=[AuditFailureCollector(recording_id=recording_id)],
-        )
+    with (
+        recording(verbose) as (record, recording_id),
+        open_context(
+            settings, notification_targets=[AuditFailureCollector(recording_id=recording_id)]
+        ) as context,
+    ):
+        adapter = context.engine_adapter
+        # the loader's watcher holds the file for a few seconds per pass, then hands it over;
+        # once this connection is open the build keeps it until the context closes
+        wait_while_locked(lambda: adapter.fetchone("SELECT 1"), what=f"warehouse of {environment}")
+        observability.ensure_tables(adapter)
+        observability.retire_legacy_quality_table(adapter)
+        since = observability.previous_watermark(adapter, environment)
+        report.bronze_watermark = observability.bronze_watermark(adapter)
         try:
-            adapter = context.engine_adapter
-            _wait_for_warehouse(adapter, settings)
-            observability.ensure_tables(adapter)
-            since = observability.previous_watermark(adapter, environment)
-            report.bronze_watermark = observability.bronze_watermark(adapter)
-            try:
-                _build(context, report, environment, since, execution_time)
-                report.status = "SUCCESS" if not record.failed_models else "FAILED"
-            except Exception as exc:  # noqa: BLE001 - logged as a FAILED run, then reported
-                report.error = f"{type(exc).__name__}: {exc}"
-                log.error("build of %s failed: %s", environment, report.error)
-                log.debug("build failure", exc_info=True)
-            report.models_run = len(record.evaluated)
-            report.models_failed = len(set(record.failed_models))
-            report.batches = record.batches
-            report.warnings = [*record.warnings, *report.warnings]
-            report.audit_failures = list(record.audit_failures)
-            if record.errors and report.error is None and not report.ok:
-                report.error = "; ".join(record.errors)
-            _observe(context, report, since)
-        finally:
-            context.close()
+            _build(context, report, environment, since, execution_time)
+            report.status = "SUCCESS" if not record.failed_models else "FAILED"
+        except Exception as exc:  # noqa: BLE001 - logged as a FAILED run, then reported
+            report.error = f"{type(exc).__name__}: {exc}"
+            log.error("build of %s failed: %s", environment, report.error)
+            log.debug("build failure", exc_info=True)
+        report.models_run = len(record.evaluated)
+        report.models_failed = len(set(record.failed_models))
+        report.batches = record.batches
+        report.warnings = [*record.warnings, *report.warnings]
+        report.audit_failures = list(record.audit_failures)
+        if record.errors and report.error is None and not report.ok:
+            report.error = "; ".join(record.errors)
+        _observe(context, report, since)
     report.seconds = time.perf_counter() - clock
     return report
 
@@ -277,18 +236,18 @@ def _observe(context: Context, report: BuildReport, since: datetime | None) -> N
     """Measure quality and volumes, then append the run to the observability tables."""
     adapter = context.engine_adapter
     report.finished_at = utc_now()
-    report.quality = observability.audit_metrics(report.audit_failures)
     if report.ok:
         try:
-            report.quality[:0] = observability.quality_metrics(
-                adapter, since, report.bronze_watermark
+            quality_table = context.table_name(observability.QUALITY_MODEL, report.environment)
+            report.quality = observability.quality_metrics(
+                adapter, quality_table, since, report.bronze_watermark
             )
             models = sorted(
                 model.name for model in context.models.values() if not model.kind.is_external
             )
             report.record_counts = observability.record_counts(adapter, models)
         except Exception as exc:  # noqa: BLE001 - observability must not hide the build result
-            log.warning("could not measure data quality: %s", exc)
+            log.warning("could not read the data-quality counts: %s", exc)
     observability.write_run(
         adapter,
         run_id=report.run_id,
@@ -304,6 +263,6 @@ def _observe(context: Context, report: BuildReport, since: datetime | None) -> N
         bronze_watermark=report.bronze_watermark if report.ok else None,
         restated_from=report.restated_from,
         error_message=report.error,
-        metrics=report.quality,
+        audit_failures=report.audit_failures,
         counts=report.record_counts,
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlmesh.core import console as sqlmesh_console
 from sqlmesh.core.notification_target import GenericNotificationTarget, NotificationEvent
 
-from c360.logs import console as rich_stderr
+from c360.core.logs import console as rich_stderr
 
 
 @dataclass(frozen=True)

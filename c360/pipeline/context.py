@@ -13,11 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from c360.settings import Settings
+from c360.core.settings import Settings
 
 if TYPE_CHECKING:
     from sqlmesh import Context
     from sqlmesh.core.config import Config
+    from sqlmesh.core.notification_target import NotificationTarget
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,14 @@ def project_config(settings: Settings, project_root: Path = PROJECT_ROOT) -> Con
     )
 
 
-def make_context(settings: Settings, project_root: Path = PROJECT_ROOT) -> Context:
-    """A loaded SQLMesh Context on `settings.gateway`; close it (or use `open_context`)."""
+def make_context(
+    settings: Settings,
+    *,
+    notification_targets: list[NotificationTarget] | None = None,
+    project_root: Path = PROJECT_ROOT,
+) -> Context:
+    """The one way c360 builds a SQLMesh Context: `settings.gateway`, paths and secrets
+    from settings. Close it (or use `open_context`): on DuckDB it holds the file lock."""
     from sqlmesh import Context
 
     if settings.gateway == "local":
@@ -73,13 +80,21 @@ def make_context(settings: Settings, project_root: Path = PROJECT_ROOT) -> Conte
         paths=project_root,
         config=project_config(settings, project_root),
         gateway=settings.gateway,
+        notification_targets=notification_targets or [],
     )
 
 
 @contextmanager
-def open_context(settings: Settings, project_root: Path = PROJECT_ROOT) -> Iterator[Context]:
+def open_context(
+    settings: Settings,
+    *,
+    notification_targets: list[NotificationTarget] | None = None,
+    project_root: Path = PROJECT_ROOT,
+) -> Iterator[Context]:
     """`make_context` that always releases the warehouse (DuckDB allows one writer)."""
-    context = make_context(settings, project_root)
+    context = make_context(
+        settings, notification_targets=notification_targets, project_root=project_root
+    )
     try:
         yield context
     finally:

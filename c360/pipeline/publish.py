@@ -29,10 +29,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
+from sqlglot import exp
 
-from c360.settings import Settings
+from c360.core.settings import Settings
+from c360.core.warehouse import wait_while_locked
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +49,6 @@ INCREMENTAL_TABLES = {"gold.fact_transaction": "transaction_date"}
 #: How far behind its build time a publish may have missed later rewrites (the lookback).
 REWRITE_HORIZON = timedelta(hours=6)
 MANIFEST = "observability.serving_manifest"
-#: How long to wait for another process to release the warehouse file.
-LOCK_TIMEOUT_SECONDS = 60.0
 
 
 @dataclass
@@ -60,12 +61,14 @@ class PublishReport:
     skipped: str | None = None
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _table(schema: str, name: str, catalog: str | None = None) -> exp.Table:
+    """A quoted table reference: names come from the catalog, never from user input,
+    and are still built as an AST rather than pasted into SQL text."""
+    return exp.table_(name, db=schema, catalog=catalog, quoted=True)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _run(con: duckdb.DuckDBPyConnection, expression: exp.Expression, *params: object) -> Any:
+    return con.execute(expression.sql(dialect="duckdb"), list(params) if params else None)
 
 
 def publish(
@@ -106,7 +109,7 @@ def publish(
                 report.tables[name] = _copy(con, schema, table, since)
             _drop_unpublished(con, published)
             _write_manifest(con, report, built_through)
-            con.execute(f"DETACH {WAREHOUSE_ALIAS}")
+            con.execute(f"DETACH {exp.to_identifier(WAREHOUSE_ALIAS, quoted=True).sql('duckdb')}")
             con.execute("CHECKPOINT")
         os.replace(temporary, target)
     finally:
@@ -122,15 +125,12 @@ def publish(
 
 def _attach_warehouse(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
     """Attach read-only, waiting while another process (the loader) holds the file."""
-    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-    while True:
-        try:
-            con.execute(f"ATTACH {_literal(str(warehouse))} AS {WAREHOUSE_ALIAS} (READ_ONLY)")
-            return
-        except duckdb.IOException as exc:
-            if "Could not set lock" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+    path = exp.Literal.string(str(warehouse)).sql(dialect="duckdb")
+    alias = exp.to_identifier(WAREHOUSE_ALIAS, quoted=True).sql(dialect="duckdb")
+    wait_while_locked(
+        lambda: con.execute(f"ATTACH {path} AS {alias} (READ_ONLY)"),
+        what=f"warehouse {warehouse}",
+    )
 
 
 def _incremental_since(target: Path, changed_since: datetime | None) -> datetime | None:
@@ -149,45 +149,46 @@ def _incremental_since(target: Path, changed_since: datetime | None) -> datetime
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """Gold models (environment views) and observability tables of the warehouse."""
-    schemas = ", ".join(_literal(s.upper()) for s in PUBLISHED_SCHEMAS)
-    query = (
-        "SELECT table_schema, table_name FROM information_schema.tables "  # noqa: S608
-        f"WHERE table_catalog = {_literal(WAREHOUSE_ALIAS)} "
-        f"AND upper(table_schema) IN ({schemas}) ORDER BY 1, 2"
-    )
-    rows = con.execute(query).fetchall()
+    rows = con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_catalog = ? AND list_contains(?, upper(table_schema)) ORDER BY 1, 2",
+        [WAREHOUSE_ALIAS, [schema.upper() for schema in PUBLISHED_SCHEMAS]],
+    ).fetchall()
     return [(schema, table) for schema, table in rows]
 
 
-def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, since: datetime | None) -> int:
-    source = f"{WAREHOUSE_ALIAS}.{_quote(schema)}.{_quote(table)}"
-    target = f"{_quote(schema.lower())}.{_quote(table.lower())}"
-    columns = [row[0] for row in con.execute(f"DESCRIBE {source}").fetchall()]
-    projection = ", ".join(f"{_quote(c)} AS {_quote(c.lower())}" for c in columns)
-    time_column = INCREMENTAL_TABLES.get(f"{schema.lower()}.{table.lower()}")
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema.lower())}")
-    if since is not None and time_column and _same_columns(con, schema, table, columns):
-        cutoff = f"TIMESTAMP {_literal(since.isoformat(sep=' '))}"
-        con.execute(f"DELETE FROM {target} WHERE {_quote(time_column)} >= {cutoff}")  # noqa: S608
-        con.execute(
-            f"INSERT INTO {target} SELECT {projection} FROM {source} "  # noqa: S608
-            f"WHERE {_quote(time_column.upper())} >= {cutoff}"
-        )
-    else:
-        con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT {projection} FROM {source}")  # noqa: S608
-    return int(con.execute(f"SELECT count(*) FROM {target}").fetchone()[0])  # noqa: S608
-
-
-def _same_columns(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: list[str]
-) -> bool:
-    existing = con.execute(
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[str]:
+    rows = con.execute(
         "SELECT column_name FROM information_schema.columns "
-        "WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ? "
+        "WHERE table_catalog = ? AND table_schema = ? AND table_name = ? "
         "ORDER BY ordinal_position",
-        [schema.lower(), table.lower()],
+        [catalog, schema, table],
     ).fetchall()
-    return [c.lower() for c in columns] == [row[0] for row in existing]
+    return [row[0] for row in rows]
+
+
+def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, since: datetime | None) -> int:
+    source = _table(schema, table, WAREHOUSE_ALIAS)
+    target = _table(schema.lower(), table.lower())
+    columns = _columns(con, WAREHOUSE_ALIAS, schema, table)
+    projection = exp.select(
+        *(exp.column(c, quoted=True).as_(c.lower(), quoted=True) for c in columns)
+    ).from_(source)
+    time_column = INCREMENTAL_TABLES.get(f"{schema.lower()}.{table.lower()}")
+    _run(
+        con,
+        exp.Create(this=exp.to_identifier(schema.lower(), quoted=True), kind="SCHEMA", exists=True),
+    )
+    current = con.execute("SELECT current_database()").fetchone()[0]
+    existing = _columns(con, current, schema.lower(), table.lower())
+    if since is not None and time_column and [c.lower() for c in columns] == existing:
+        cutoff = exp.cast(exp.Literal.string(since.isoformat(sep=" ")), "TIMESTAMP")
+        _run(con, exp.delete(target).where(exp.column(time_column, quoted=True) >= cutoff))
+        window = projection.where(exp.column(time_column.upper(), quoted=True) >= cutoff)
+        _run(con, exp.insert(window, target))
+    else:
+        _run(con, exp.Create(this=target, kind="TABLE", expression=projection, replace=True))
+    return int(_run(con, exp.select(exp.Count(this=exp.Star())).from_(target)).fetchone()[0])
 
 
 def _drop_unpublished(con: duckdb.DuckDBPyConnection, published: set[str]) -> None:
@@ -199,7 +200,7 @@ def _drop_unpublished(con: duckdb.DuckDBPyConnection, published: set[str]) -> No
     for schema, table in rows:
         name = f"{schema}.{table}"
         if name not in published and name != MANIFEST:
-            con.execute(f"DROP TABLE {_quote(schema)}.{_quote(table)}")
+            _run(con, exp.Drop(this=_table(schema, table), kind="TABLE"))
 
 
 def _write_manifest(

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from c360.core.settings import Settings
 from c360.pipeline.build import BuildReport, build
 from c360.pipeline.publish import PublishReport, publish
-from c360.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from c360.logs import console
+from c360.core.logs import console
 from ingestion import layout
 from ingestion.generator import catalog as cat
 from ingestion.generator.defects import (

@@ -6,8 +6,8 @@ import snowflake.connector
 from snowflake.connector import SnowflakeConnection
 from snowflake.connector.errors import DatabaseError, OperationalError
 
-from c360.errors import C360Error
-from c360.settings import Settings
+from c360.core.errors import C360Error
+from c360.core.settings import Settings
 
 
 def connect(

@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta
 from snowflake.connector.cursor import SnowflakeCursor
 from snowflake.connector.errors import Error as SnowflakeError
 
-from c360.errors import C360Error, InputError
-from c360.settings import Settings
+from c360.core.errors import C360Error, InputError
+from c360.core.settings import Settings
 from ingestion.bronze import (
     BRONZE_CAMPAIGN_ASSIGNMENTS,
     BRONZE_CUSTOMERS,

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from c360.errors import C360Error, InputError
-from c360.settings import Settings
+from c360.core.errors import C360Error, InputError
+from c360.core.settings import Settings
 
 SCRIPTS_DIR = Path(__file__).resolve().parents[2] / "infra" / "snowflake"
 

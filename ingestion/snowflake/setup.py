@@ -15,8 +15,8 @@ from snowflake.connector import SnowflakeConnection
 from snowflake.connector.errors import Error as SnowflakeError
 from snowflake.connector.util_text import split_statements
 
-from c360.errors import C360Error
-from c360.settings import Settings
+from c360.core.errors import C360Error
+from c360.core.settings import Settings
 from ingestion.snowflake.connect import connect
 from ingestion.snowflake.scripts import Script
 

@@ -9,18 +9,21 @@ Secrets are `SecretStr` and are only demanded by the component that needs them
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from c360.errors import C360Error
+from c360.core.errors import C360Error
 
 
 class Settings(BaseSettings):
-    """Process-wide configuration, read once from the environment."""
+    """Configuration from `C360_*` variables and `.env`.
+
+    Only the CLI builds one (`c360.commands.options.get_settings`); library code is
+    handed the settings, or just the paths and objects it needs, as arguments.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="C360_",
@@ -110,9 +113,3 @@ class Settings(BaseSettings):
         if not self.s3_bucket:
             raise C360Error("C360_STAGE=s3 needs C360_S3_BUCKET (see .env.example)")
         return self.s3_bucket
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The settings of this process (cached; tests call `get_settings.cache_clear()`)."""
-    return Settings()

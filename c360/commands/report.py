@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.filesize import decimal
 from rich.table import Table
 
 from ingestion.generator import GenerationSummary
 from ingestion.generator.catalog import SEGMENTS
 
 stdout = Console()
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:,.1f} {unit}" if unit != "B" else f"{n} B"
-        n /= 1024
-    return str(n)
 
 
 def print_generation(summary: GenerationSummary) -> None:
@@ -34,7 +27,7 @@ def print_generation(summary: GenerationSummary) -> None:
         )
     head.add_row("transactions (clean)", f"{summary.clean_transactions:,}")
     head.add_row("rows written (with defects)", f"{summary.transaction_rows:,}")
-    head.add_row("files / bytes", f"{summary.files} / {_size(summary.bytes_written)}")
+    head.add_row("files / bytes", f"{summary.files} / {decimal(summary.bytes_written)}")
     if summary.churn_label_rate is not None:
         head.add_row("churn label prevalence (spec 3.7)", f"{summary.churn_label_rate:.1%}")
     head.add_row("wall time", f"{summary.seconds:.1f} s")
