@@ -51,7 +51,13 @@ def test_blocking_audit_failure_is_logged_and_prod_keeps_serving(portfolio) -> N
         assert con.execute("SELECT count(*) FROM gold.dim_customer").fetchone()[0] == (
             customers_before
         )
+        audits = con.execute(
+            "SELECT layer, audit_name, records_failed FROM observability.audit_failures "
+            "WHERE run_id = ?",
+            [report.run_id],
+        ).fetchall()
     assert (status, failed) == ("FAILED", report.models_failed)
+    assert ("silver", "not_null", 1) in audits  # the failed audit is logged with its row count
     assert "not_null" in error
     with duckdb.connect(str(portfolio.settings.serving_path), read_only=True) as con:
         assert con.execute(

@@ -26,6 +26,8 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
+from ingestion import bronze
+
 if TYPE_CHECKING:
     from sqlmesh.core.engine_adapter import EngineAdapter
 
@@ -83,11 +85,8 @@ TABLES = {
     RECORD_COUNTS: RECORD_COUNTS_COLUMNS,
 }
 
-BRONZE_TABLES = (
-    "bronze.bronze_customers",
-    "bronze.bronze_transactions",
-    "bronze.bronze_campaign_assignments",
-)
+#: The bronze contract's tables (ingestion.bronze is their one definition).
+BRONZE_TABLES = tuple(table.qualified for table in bronze.BRONZE_TABLES)
 
 #: Per check, the rows of the data-quality model for the loads in (since, until]. The
 #: set of checks comes from the model itself, so a run without new loads reports zeros.
