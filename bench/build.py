@@ -38,11 +38,11 @@ from pathlib import Path
 import duckdb
 from _support import Portfolio, generate, ingest_all, stage_files
 
+from c360.core.logs import configure_logging
 from c360.core.settings import Settings
 from c360.pipeline.build import LOOKBACK_HOURS, build
 from c360.pipeline.context import open_context
 from c360.pipeline.publish import publish
-from c360.pipeline.run import quiet_sqlmesh
 from ingestion.generator import generate_hourly
 
 TARGET_COLD_SECONDS = 120.0
@@ -281,7 +281,7 @@ def main() -> None:
     )
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     args = parser.parse_args()
-    quiet_sqlmesh()
+    configure_logging("WARNING")  # the figures below are the output
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="c360-bench-build-"))
     try:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from c360.commands.options import DataDirOpt, data_dir, get_settings
-from c360.core.errors import C360Error
+from c360.core.errors import C360Error, InputError
 from c360.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -119,5 +119,71 @@ def run(
         raise C360Error(f"pipeline run failed: {report.build.error or 'see the log above'}")
 
 
+def plan(
+    environment: Annotated[
+        str,
+        typer.Argument(
+            help="Environment to plan: dev (default; a preview beside prod) or prod.",
+            metavar="[ENV]",
+        ),
+    ] = "dev",
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Apply to prod without asking (for scripts).")
+    ] = False,
+    data_dir_opt: DataDirOpt = None,
+) -> None:
+    """Preview model changes in a virtual environment, or apply them to prod.
+
+    Runs the SQLMesh unit tests, shows SQLMesh's diff of the project against ENV and
+    applies it — at once for a preview environment, after confirmation for prod (then the
+    serving copy is republished). `c360 run` never applies model changes itself.
+    """
+    import re
+    import sys
+
+    from c360.pipeline.plan import PlanReport, review_plan
+    from c360.pipeline.publish import publish
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", environment):
+        raise InputError(
+            f"{environment!r} is not an environment name: lower-case letters, digits, _"
+        )
+    settings = get_settings().model_copy(update={"data_dir": data_dir(data_dir_opt)})
+    if settings.gateway == "local" and not settings.warehouse_path.exists():
+        raise C360Error(
+            f"no warehouse at {settings.warehouse_path} yet: `c360 run` builds prod first"
+        )
+
+    def confirm(report: PlanReport) -> bool:
+        if environment != "prod" or yes:
+            return True
+        if not sys.stdin.isatty():
+            raise InputError("applying a plan to prod needs confirmation: re-run with --yes")
+        return typer.confirm(
+            f"Apply these changes to prod ({len(report.directly_modified)} "
+            "models changed directly)?",
+            default=False,
+        )
+
+    report = review_plan(settings, environment, confirm=confirm)
+    if not report.has_changes:
+        base = environment if environment == "prod" else f"{environment} (a new one starts as prod)"
+        stdout.print(f"No changes: the project's models match {base}.")
+        return
+    if not report.applied:
+        stdout.print(f"Not applied: {environment} keeps its models.")
+        return
+    if environment == "prod":
+        published = publish(settings, None, report.execution_time)
+        stdout.print(f"Applied to prod and republished {published.path}.")
+    else:
+        stdout.print(
+            f"Applied to {environment}: prod is untouched. Compare with "
+            f"`sqlmesh table_diff prod:{environment} <model> --show-sample`; "
+            "apply with `c360 plan prod`."
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command()(run)
+    app.command()(plan)

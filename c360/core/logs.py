@@ -26,7 +26,9 @@ def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(
         level=level, format="%(message)s", datefmt="[%X]", handlers=[handler], force=True
     )
+    # SQLMesh logs every statement at INFO; its progress is shown by its console instead.
     for noisy in (
+        "sqlmesh",
         "botocore",
         "boto3",
         "urllib3",

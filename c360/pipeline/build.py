@@ -2,8 +2,10 @@
 
 `build(settings)` is what `c360 run` calls after ingestion:
 
-1. **plan** when the environment does not exist yet (the cold build of an empty
-   warehouse) or the project's models changed — SQLMesh backfills what is needed;
+1. **plan** only when the environment does not exist yet (the cold build of an empty
+   warehouse). A project whose models differ from the environment is *not* applied: the
+   build keeps running the environment's own models and says so; changes reach prod only
+   through an explicit, reviewed plan (`c360 plan`, `c360.pipeline.plan`);
 2. **run** (`ignore_cron`, so the hour in progress is processed too): incremental
    models re-process the last 6 hours (`lookback`), FULL marts are rebuilt;
 3. **restate** when rows older than that window arrived since the last build (a late
@@ -22,13 +24,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from c360.core.settings import Settings
 from c360.core.warehouse import wait_while_locked
 from c360.pipeline import observability
 from c360.pipeline.console import AuditFailure, AuditFailureCollector, recording
-from c360.pipeline.context import open_context
+from c360.pipeline.context import PROJECT_ROOT, open_context
 
 if TYPE_CHECKING:
     from sqlmesh import Context
@@ -94,6 +97,8 @@ class BuildReport:
     execution_time: datetime | None = None
     changed_since: datetime | None = None
     error: str | None = None
+    #: The project's models differ from the environment's (not applied: see `c360 plan`).
+    project_differs: bool = False
     warnings: list[str] = field(default_factory=list)
     audit_failures: list[AuditFailure] = field(default_factory=list)
     quality: list[observability.QualityMetric] = field(default_factory=list)
@@ -104,11 +109,14 @@ class BuildReport:
         return self.status == "SUCCESS"
 
 
-def _needs_plan(context: Context, environment: str) -> bool:
-    """A new environment or changed models need a plan; otherwise a run is enough."""
-    if context.state_reader.get_environment(environment) is None:
-        return True
-    return context.diff(environment)
+def project_differs_message(environment: str) -> str:
+    """One line telling the user how a model change reaches `environment`."""
+    target = "" if environment == "prod" else f" {environment}"
+    return (
+        f"the project's models differ from {environment}'s; c360 run keeps running "
+        f"{environment}'s models — preview the change with `c360 plan dev`, apply it with "
+        f"`c360 plan{target or ' prod'}`"
+    )
 
 
 def _late_start(context: Context, since: datetime | None, horizon: datetime) -> datetime | None:
@@ -130,6 +138,7 @@ def build(
     environment: str = "prod",
     execution_time: datetime | None = None,
     verbose: bool = False,
+    project_root: Path = PROJECT_ROOT,
 ) -> BuildReport:
     """Bring `environment` up to date with bronze and log the run; see the module doc."""
     report = BuildReport(uuid.uuid4().hex, environment, settings.gateway)
@@ -137,7 +146,9 @@ def build(
     with (
         recording(verbose) as (record, recording_id),
         open_context(
-            settings, notification_targets=[AuditFailureCollector(recording_id=recording_id)]
+            settings,
+            notification_targets=[AuditFailureCollector(recording_id=recording_id)],
+            project_root=project_root,
         ) as context,
     ):
         adapter = context.engine_adapter
@@ -177,8 +188,8 @@ def _build(
     now = execution_time or utc_now()
     report.execution_time = now
     report.changed_since = now - timedelta(hours=LOOKBACK_HOURS)
-    if _needs_plan(context, environment):
-        log.info("planning %s (new environment or changed models)", environment)
+    if context.state_reader.get_environment(environment) is None:
+        log.info("first build of %s: planning every model", environment)
         context.plan(
             environment,
             auto_apply=True,
@@ -190,6 +201,11 @@ def _build(
         report.changed_since = None
     else:
         report.action = "run"
+        if context.diff(environment):
+            report.project_differs = True
+            message = project_differs_message(environment)
+            log.warning(message)
+            report.warnings.append(message)
     # The hour in progress and the lookback window (plans stop at the last whole hour).
     context.run(environment, ignore_cron=True, execution_time=now, end=now)
     late = _late_start(context, since, now - timedelta(hours=LOOKBACK_HOURS))

@@ -33,12 +33,6 @@ class PipelineReport:
         return self.build.ok
 
 
-def quiet_sqlmesh(level: int | None = None) -> None:
-    """SQLMesh logs every statement at INFO; keep it at WARNING unless we debug."""
-    root = logging.getLogger().getEffectiveLevel()
-    logging.getLogger("sqlmesh").setLevel(level or max(root, logging.WARNING))
-
-
 def run_pipeline(
     settings: Settings,
     ingest: Ingest | None = None,
@@ -51,7 +45,6 @@ def run_pipeline(
     A failed build still publishes when gold exists: the serving file then holds the
     last good gold tables and the FAILED run in `observability.pipeline_run_metadata`.
     """
-    quiet_sqlmesh()
     ingested = ingest(settings) if ingest is not None else None
     report = build(settings, environment=environment, verbose=verbose)
     published = (
