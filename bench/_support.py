@@ -35,6 +35,35 @@ from ingestion.generator.window import HistoryWindow
 AS_OF = date(2026, 11, 27)
 
 
+#: What makes the SQLMesh project (a copy can be edited without touching the checkout).
+PROJECT_PARTS = (
+    "config.yaml",
+    "external_models.yaml",
+    "models",
+    "audits",
+    "macros",
+    "seeds",
+    "linter",
+)
+
+
+def copy_project(destination: Path) -> Path:
+    """A private copy of the SQLMesh project, with its YAML unit tests, in `destination`."""
+    from c360.pipeline.context import PROJECT_ROOT
+
+    destination.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        source = PROJECT_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part)
+        else:
+            shutil.copy(source, destination / part)
+    (destination / "tests").mkdir()
+    for unit_test in (PROJECT_ROOT / "tests").glob("test_*.yaml"):
+        shutil.copy(unit_test, destination / "tests" / unit_test.name)
+    return destination
+
+
 def landing_keys(landing_dir: Path) -> list[str]:
     """Every data file in the landing zone as a landing key, oldest data first."""
     keys = [
@@ -179,5 +208,5 @@ def build_portfolio(
     report = build(settings, execution_time=portfolio.history_end)
     if not report.ok:
         raise RuntimeError(f"fixture build failed: {report.error}")
-    published = publish(settings, report.changed_since, report.execution_time)
+    published = publish(settings)
     return replace(portfolio, build=report, publish=published)

@@ -196,7 +196,7 @@ def _measure(label: str, root: Path, feed: Feed, history: list[str]) -> Scale:
     if not report.ok:
         sys.exit(f"cold build failed: {report.error}")
     scale.cold_build = report.seconds
-    scale.cold_publish = publish(settings, report.changed_since, report.execution_time).seconds
+    scale.cold_publish = publish(settings).seconds
     print(f"cold build {scale.cold_build:.1f} s + publish {scale.cold_publish:.1f} s", flush=True)
 
     scale.hourly_rows = feed.hourly_rows
@@ -219,7 +219,7 @@ def _measure(label: str, root: Path, feed: Feed, history: list[str]) -> Scale:
     if report.restated_from is not None:
         print(f"note: the refresh restated late rows from {report.restated_from}")
     scale.hourly_build = report.seconds
-    scale.hourly_publish = publish(settings, report.changed_since, report.execution_time).seconds
+    scale.hourly_publish = publish(settings).seconds
     print(
         f"hourly ({scale.hourly_rows} rows): build {scale.hourly_build:.1f} s + publish "
         f"{scale.hourly_publish:.1f} s",

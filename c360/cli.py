@@ -9,6 +9,7 @@ user can fix — never a traceback.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -27,13 +28,21 @@ app = typer.Typer(
 )
 
 
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 @app.callback()
 def _root(
     log_level: Annotated[
-        str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR (default: $C360_LOG_LEVEL).")
+        LogLevel | None,
+        typer.Option(case_sensitive=False, help="How much to log (default: $C360_LOG_LEVEL)."),
     ] = None,
 ) -> None:
-    configure_logging((log_level or get_settings().log_level).upper())
+    configure_logging(log_level.value if log_level else get_settings().log_level)
 
 
 # Command groups, in the order `c360 --help` lists them.

@@ -57,7 +57,14 @@ from ingestion.load_history import (
     version_recorded,
 )
 from ingestion.rejects import LoadRef
-from ingestion.stage import Stage, StageChanged, StageFile, open_stage, utc_now
+from ingestion.stage import (
+    Stage,
+    StageChanged,
+    StageFile,
+    StageUnreadable,
+    open_stage,
+    utc_now,
+)
 from ingestion.warehouse import HANDOFF_SECONDS, HOLD_SECONDS, WarehouseSession, ensure_schema
 
 log = logging.getLogger(__name__)
@@ -94,6 +101,8 @@ class IngestSummary:
     already_loaded: int = 0  # files on the stage the load history already covers
     deferred: list[str] = field(default_factory=list)  # changed while loading: next pass
     unrouted: list[str] = field(default_factory=list)  # not bronze data (unknown folder/suffix)
+    #: Folders and files that could not be read ("key: reason"); retried on the next pass.
+    unreadable: list[str] = field(default_factory=list)
     aborted_on: str | None = None  # ON_ERROR=ABORT_STATEMENT stopped at this file
     seconds: float = 0.0
 
@@ -155,6 +164,7 @@ class Pipe:
         self.handoff_seconds = handoff_seconds
         self.known: KnownFiles | None = None
         self.first_seen: dict[tuple[str, int, datetime], datetime] = {}
+        self.warned_unreadable: set[tuple[str, int, datetime]] = set()
 
     # --- planning ------------------------------------------------------------------
 
@@ -198,6 +208,9 @@ class Pipe:
         summary = self.load(new, force=force, show_progress=show_progress)
         summary.already_loaded += known
         summary.unrouted = unrouted
+        summary.unreadable[:0] = self.stage.unreadable
+        for problem in self.stage.unreadable:
+            log.warning("cannot read %s; its files wait until it can be read", problem)
         summary.seconds = time.perf_counter() - started
         return summary
 
@@ -229,6 +242,12 @@ class Pipe:
                 except StageChanged as exc:
                     log.info("%s; it will be loaded on the next pass", exc)
                     summary.deferred.append(file.key)
+                    continue
+                except StageUnreadable as exc:
+                    summary.unreadable.append(f"{file.key}: {exc}")
+                    if file.version not in self.warned_unreadable:
+                        self.warned_unreadable.add(file.version)
+                        log.warning("cannot read %s (%s); it stays pending", file.key, exc)
                     continue
                 finally:
                     progress.advance(task, file.size)
@@ -266,8 +285,8 @@ class Pipe:
                 preflight = exc
             except FileNotFoundError:
                 raise StageChanged(f"{file.key} disappeared while being read") from None
-            except OSError as exc:  # unreadable (permissions, I/O error): a file-level failure
-                preflight = FileError(f"cannot read the file: {exc.strerror or exc}")
+            except OSError as exc:  # unreadable (permissions, I/O): not decided, tried again
+                raise StageUnreadable(exc.strerror or str(exc)) from None
             con = session.connection()
             if route.reader == "parquet" and preflight is None:
                 try:

@@ -122,4 +122,3 @@ def pipe_status(settings: Settings, stage: Stage | None = None, hours: float = 2
         stageLocation=stage.location,
         recent=recent,
     )
-

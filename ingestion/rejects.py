@@ -118,16 +118,16 @@ def record_missing_ids(
     else:
         log.warning(
             "%s: found %d of %d rows without %s by line; recording them without line numbers",
-            ref.file_name, len(located), len(removed), id_column,
+            ref.file_name,
+            len(located),
+            len(removed),
+            id_column,
         )
         rows = [(None, ",".join("" if v is None else str(v) for v in values)) for values in removed]
     ids = (ref.load_id, ref.file_name, ref.table_name)
     con.executemany(
         f"INSERT INTO {REJECTED_ROWS.qualified} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-        [
-            (*ids, line, id_column, MISSING_ID, reason, raw, ref.at)
-            for line, raw in rows
-        ],
+        [(*ids, line, id_column, MISSING_ID, reason, raw, ref.at) for line, raw in rows],
     )
     first_line = min((line for line, _ in rows if line is not None), default=None)
     return FirstError(reason, first_line, 1 if first_line is not None else None, id_column)

@@ -65,6 +65,8 @@ def print_ingest(summary: IngestSummary) -> None:
         totals.add_row("deferred (changed while loading)", ", ".join(summary.deferred))
     if summary.unrouted:
         totals.add_row("ignored (not bronze data)", f"{len(summary.unrouted)} files")
+    if summary.unreadable:
+        totals.add_row("cannot be read (pending, retried)", "; ".join(summary.unreadable))
     if summary.aborted_on:
         totals.add_row("[red]aborted at[/]", summary.aborted_on)
     totals.add_row("warehouse", str(summary.warehouse))

@@ -30,6 +30,11 @@ class StageChanged(Exception):
     """The file changed between listing and loading; load it on the next pass instead."""
 
 
+class StageUnreadable(Exception):
+    """The file cannot be read now (permissions, I/O): nothing is recorded, so it stays
+    pending and is tried again on the next pass — once fixed, it loads."""
+
+
 @dataclass(frozen=True)
 class StageFile:
     """One file as the stage lists it (the fields COPY_HISTORY reports about a file)."""
@@ -72,6 +77,9 @@ class Stage(ABC):
 
     #: Where the stage lives, as COPY_HISTORY's STAGE_LOCATION shows it.
     location: str
+    #: Folders the last `list_files` could not read ("key/: reason"); their files are
+    #: simply not listed, everything else is.
+    unreadable: list[str] = []
 
     @abstractmethod
     def list_files(self) -> list[StageFile]:
@@ -111,6 +119,7 @@ class LocalStage(Stage):
         return f"LocalStage({self.root})"
 
     def list_files(self) -> list[StageFile]:
+        self.unreadable = []
         if not self.root.is_dir():
             return []
         files = [self._stat(key) for key in self._walk(self.root, "")]
@@ -120,6 +129,9 @@ class LocalStage(Stage):
         try:
             entries = os.scandir(folder)
         except FileNotFoundError:  # a folder removed while we list
+            return
+        except OSError as exc:  # unreadable: say so, list everything else
+            self.unreadable.append(f"{prefix or './'}: {exc.strerror or exc}")
             return
         with entries:
             for entry in entries:

@@ -86,17 +86,25 @@ def watch(
     pipe.sync()
     pipe.stage.list_files()  # fail now, loudly, if the stage is unreachable
     log.info("watching %s every %.1f s (Ctrl-C to stop)", pipe.stage.location, interval)
+    reported: list[str] = []
     try:
         while not stop.is_set():
             try:
                 new, _, _ = pipe.scan()
+                unreadable = list(pipe.stage.unreadable)
+                if unreadable != reported:  # say it once, not every poll
+                    for problem in unreadable:
+                        log.warning("cannot read %s; its files wait until it can be read", problem)
+                    reported = unreadable
                 beat.pending_files = len(new)
                 if new:
                     summary = pipe.load(new)
-                    beat.pending_files = len(summary.deferred)
+                    beat.pending_files = len(summary.deferred) + sum(
+                        1 for problem in summary.unreadable if problem not in unreadable
+                    )
                     if on_batch:
                         on_batch(summary)
-                beat.last_error = None
+                beat.last_error = f"cannot read {'; '.join(unreadable)}" if unreadable else None
             except WarehouseBusy as exc:
                 log.warning("%s; retrying on the next poll", exc)
                 beat.last_error = str(exc)

@@ -64,7 +64,14 @@ def test_unwritable_data_dir_from_a_file_path(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     result = c360("generate", "--data-dir", str(blocker / "sub"))
-    assert result.returncode == 2 and "cannot write" in result.stderr
+    assert result.returncode == 2
+    assert f"{blocker} is a file, not a directory" in " ".join(result.stderr.split())
+    direct = c360("generate", "--data-dir", str(blocker))
+    assert (
+        direct.returncode == 2
+        and "not a directory" in direct.stderr
+        and "exists" not in direct.stderr
+    )
 
 
 def test_hourly_without_portfolio_is_a_clear_error(tmp_path):

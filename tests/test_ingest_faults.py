@@ -667,3 +667,75 @@ def test_a_long_pass_hands_the_warehouse_to_a_waiting_process_between_files(sett
     assert summary.by_status == {"LOADED": 3}
     assert stage.waiter.returncode == 0
     assert log.read_text().splitlines() == ["other process", "third file"]
+
+
+# --- unreadable folders and files -------------------------------------------------------
+
+
+@contextmanager
+def unprivileged() -> Iterator[None]:
+    """Run as an ordinary user: root reads any file whatever its mode, users do not."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setegid(65534)
+    os.seteuid(65534)  # the kernel drops root's file-permission override with the euid
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+
+
+@pytest.fixture
+def shared_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """A data dir any user may write (the test loads as an ordinary user)."""
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="c360-perm-"))
+    root.chmod(0o777)
+    (root / "data").mkdir(mode=0o777)
+    (root / "data").chmod(0o777)
+    monkeypatch.setenv("C360_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("C360_STAGE", "local")
+    yield Settings()
+    for path in root.rglob("*"):
+        path.chmod(0o777 if path.is_dir() else 0o666)
+    shutil.rmtree(root)
+
+
+def test_an_unreadable_folder_or_file_is_reported_and_the_rest_loads(shared_settings, tmp_path):
+    settings = shared_settings
+    # load once as the test's own user first: every module the loader needs is imported
+    # then (the interpreter's own files need not be readable by the ordinary user)
+    warm = Settings(data_dir=tmp_path / "warm-up")
+    land(warm, f"{HIST}/transactions_2026-01-01.csv", csv_text(txn(9)))
+    assert ingest(warm).by_status == {"LOADED": 1}
+    good = f"{HIST}/transactions_2026-01-01.csv"
+    locked_file = f"{HIST}/transactions_2026-02-01.csv"
+    locked_folder_file = "transactions/streaming/2026/11/27/10/transactions_20261127_100000.csv"
+    land(settings, good, csv_text(txn(1)))
+    land(settings, locked_file, csv_text(txn(2)))
+    land(settings, locked_folder_file, csv_text(txn(3)))
+    for folder in settings.landing_dir.rglob("*"):
+        if folder.is_dir():
+            folder.chmod(0o777)
+    locked_folder = settings.landing_dir / "transactions/streaming/2026/11/27"
+    (settings.landing_dir / locked_file).chmod(0o000)
+    locked_folder.chmod(0o000)
+
+    with unprivileged():
+        summary = ingest(settings)
+    assert summary.by_status == {"LOADED": 1} and summary.results[0].key == good
+    problems = " | ".join(summary.unreadable)
+    assert "transactions/streaming/2026/11/27/" in problems and "ermission denied" in problems
+    assert locked_file in problems
+    assert history(settings, locked_file) == []  # not decided: it stays pending
+
+    (settings.landing_dir / locked_file).chmod(0o644)  # the operator fixes the permissions
+    locked_folder.chmod(0o755)
+    with unprivileged():
+        again = ingest(settings)
+    assert sorted(r.key for r in again.results) == sorted([locked_file, locked_folder_file])
+    assert again.by_status == {"LOADED": 2} and again.unreadable == []

@@ -9,11 +9,12 @@ the project, with the Python API the sqlmesh CLI wraps.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from bench._support import copy_project
 
 pytestmark = [
     pytest.mark.filterwarnings(
@@ -21,32 +22,12 @@ pytestmark = [
     ),
 ]
 
-PROJECT_PARTS = (
-    "config.yaml",
-    "external_models.yaml",
-    "models",
-    "audits",
-    "macros",
-    "seeds",
-    "linter",
-)
 THRESHOLD = "avg_monthly_spend_90d > 5000 AND travel_spend_pct_90d > 30"
 
 
 @pytest.fixture
 def workspace(built_portfolio, tmp_path: Path):
-    from c360.pipeline.context import PROJECT_ROOT
-
-    portfolio = built_portfolio.copy_to(tmp_path / "data")
-    project = tmp_path / "project"
-    project.mkdir()
-    for part in PROJECT_PARTS:
-        source = PROJECT_ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, project / part)
-        else:
-            shutil.copy(source, project / part)
-    return portfolio, project
+    return built_portfolio.copy_to(tmp_path / "data"), copy_project(tmp_path / "project")
 
 
 SEGMENT_COUNTS = "SELECT customer_segment, customers FROM {schema}.segment_metrics"

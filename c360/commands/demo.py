@@ -12,46 +12,35 @@ is refused rather than mixed in, and `--fresh` starts over.
 from __future__ import annotations
 
 import logging
-import shutil
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from c360.commands.options import AsOfOpt, CustomersOpt, DataDirOpt, SeedOpt, data_dir, parse_as_of
-from c360.core.errors import C360Error, InputError
+from c360.commands.options import (
+    AsOfOpt,
+    CustomersOpt,
+    DataDirOpt,
+    FreshOpt,
+    SeedOpt,
+    data_dir,
+    existing_portfolio,
+    parse_as_of,
+    refuse_another_portfolio,
+    reset_data_dir,
+)
+from c360.core.errors import C360Error
 
 log = logging.getLogger(__name__)
-
-#: What `--fresh` removes from the data dir (everything the demo makes).
-DEMO_OUTPUTS = ("landing", "generator", "WAREHOUSE.duckdb", "WAREHOUSE.duckdb.wal", "serving")
-
-
-def _reset(root: Path) -> None:
-    for name in DEMO_OUTPUTS:
-        path = root / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
 
 
 def _ensure_portfolio(root: Path, customers: int, seed: int, as_of: str | None) -> None:
     """Generate the portfolio unless the same one is already in `root`."""
     from c360.commands.report import print_generation
     from ingestion.generator import generate_portfolio
-    from ingestion.generator.portfolio import GeneratorState
 
-    try:
-        state = GeneratorState.load(root / "generator")
-    except FileNotFoundError:
-        state = None
+    state = existing_portfolio(root)
     if state is not None:
-        if (state.customers, state.seed) != (customers, seed):
-            raise InputError(
-                f"{root} already holds a portfolio of {state.customers:,} customers "
-                f"(seed {state.seed}); use --fresh to replace it or another --data-dir"
-            )
+        refuse_another_portfolio(root, state, customers, seed)
         log.info(
             "reusing the portfolio in %s (%s customers, history to %s); --fresh starts over",
             root,
@@ -69,9 +58,7 @@ def demo(
     customers: CustomersOpt = 50_000,
     seed: SeedOpt = 42,
     as_of: AsOfOpt = None,
-    fresh: Annotated[
-        bool, typer.Option(help="Delete what an earlier demo made in the data dir first.")
-    ] = False,
+    fresh: FreshOpt = False,
     data_dir_opt: DataDirOpt = None,
 ) -> None:
     """Run the main job end to end on the embedded DuckDB default (see README)."""
@@ -82,7 +69,7 @@ def demo(
     parse_as_of(as_of)  # validate before touching anything
     root = data_dir(data_dir_opt)
     if fresh:
-        _reset(root)
+        reset_data_dir(root)
     _ensure_portfolio(root, customers, seed, as_of)
     settings = get_settings().model_copy(update={"data_dir": root, "gateway": "local"})
     report = run_pipeline(settings, ingest=ingest_landing)

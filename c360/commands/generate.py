@@ -12,11 +12,16 @@ from c360.commands.options import (
     DataDirOpt,
     Format,
     FormatOpt,
+    FreshOpt,
     SeedOpt,
     data_dir,
+    existing_portfolio,
     parse_as_of,
+    refuse_another_portfolio,
+    reset_data_dir,
 )
-from c360.core.errors import C360Error
+from c360.commands.report import stdout
+from c360.core.errors import C360Error, InputError
 
 
 def generate(
@@ -33,8 +38,10 @@ def generate(
         ),
     ] = 0,
     defects: Annotated[
-        bool, typer.Option(help="Inject the documented defects (duplicates, blanks, ...).")
+        bool,
+        typer.Option(metavar="", help="Inject the documented defects (duplicates, blanks, ...)."),
     ] = True,
+    fresh: FreshOpt = False,
     data_dir_opt: DataDirOpt = None,
 ) -> None:
     """Generate a synthetic portfolio: customers, 18 months of transactions, hourly batches."""
@@ -52,6 +59,20 @@ def generate(
         except FileNotFoundError as exc:
             raise C360Error(str(exc)) from None
     else:
+        if fresh:
+            reset_data_dir(root)
+        elif (state_found := existing_portfolio(root)) is not None:
+            refuse_another_portfolio(root, state_found, customers, seed)
+            if (state_found.as_of, state_found.file_format) == (str(when), file_format.value):
+                stdout.print(
+                    f"{root} already holds this portfolio (history to {state_found.as_of}); "
+                    "nothing to do — `--hourly N` adds batches, `--fresh` starts over."
+                )
+                return
+            raise InputError(
+                f"{root} already holds this portfolio with history to {state_found.as_of} "
+                f"({state_found.file_format}); use --fresh to regenerate it"
+            )
         summary = generate_portfolio(
             landing, state, customers, seed, when, file_format.value, rates=rates
         )

@@ -31,6 +31,7 @@ OnErrorOpt = Annotated[
     typer.Option(
         "--on-error",
         case_sensitive=False,
+        metavar="[CONTINUE|SKIP_FILE|ABORT_STATEMENT]",
         help="What a bad row does to its file, as in COPY: CONTINUE loads the good rows, "
         "SKIP_FILE loads nothing of the file, ABORT_STATEMENT also stops the run.",
     ),
@@ -47,7 +48,10 @@ def _settings(data_dir_opt: Path | None) -> Settings:
 
 def ingest(
     watch: Annotated[
-        bool, typer.Option("--watch", help="Keep polling and load each new file as it lands.")
+        bool,
+        typer.Option(
+            "--watch", metavar="", help="Keep polling and load each new file as it lands."
+        ),
     ] = False,
     interval: Annotated[
         float, typer.Option(min=0.1, max=3600, help="Seconds between polls with --watch.")
@@ -55,7 +59,9 @@ def ingest(
     on_error: OnErrorOpt = OnErrorChoice.CONTINUE,
     force: Annotated[
         bool,
-        typer.Option(help="Load files again even if the same name and checksum were loaded."),
+        typer.Option(
+            metavar="", help="Load files again even if the same name and checksum were loaded."
+        ),
     ] = False,
     gateway: Annotated[
         GatewayChoice | None,
@@ -145,14 +151,47 @@ def upload(
 
 def status(
     hours: Annotated[float, typer.Option(min=0, help="How much load history to show.")] = 24,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Machine-readable output.")
+    ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            metavar="",
+            help="Compare the serving copy with prod, table by table (rows + checksum); "
+            "exit 1 when any differs.",
+        ),
+    ] = False,
     data_dir_opt: DataDirOpt = None,
 ) -> None:
     """Pipe status (like SYSTEM$PIPE_STATUS) and the recent load history."""
+    settings = _settings(data_dir_opt)
+    if verify:
+        from c360.commands.report import print_verification
+        from c360.pipeline.verify import verify_serving
+
+        checks = verify_serving(settings.warehouse_path, settings.serving_path)
+        print_verification(checks, settings.serving_path)
+        if not all(check.ok for check in checks):
+            raise C360Error(
+                f"{sum(not c.ok for c in checks)} of {len(checks)} served tables differ from "
+                "prod; `c360 run` republishes what changed"
+            )
+        return
     from ingestion.pipe_status import pipe_status
     from ingestion.report import print_status
 
-    print_status(pipe_status(_settings(data_dir_opt), hours=hours), as_json=as_json)
+    if (
+        settings.stage == "local"
+        and not settings.landing_dir.exists()
+        and not settings.warehouse_path.exists()
+    ):
+        raise C360Error(
+            f"nothing here yet: no landing zone at {settings.landing_dir} and no warehouse — "
+            "`c360 generate` writes a portfolio, `c360 demo` runs everything"
+        )
+    print_status(pipe_status(settings, hours=hours), as_json=as_json)
 
 
 snowflake_app = typer.Typer(
@@ -181,7 +220,8 @@ def snowflake_setup(
         typer.Option(help="Run only these scripts (repeatable), e.g. --only 01 --only 04."),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the rendered SQL instead of running it.")
+        bool,
+        typer.Option("--dry-run", metavar="", help="Print the rendered SQL instead of running it."),
     ] = False,
 ) -> None:
     """Apply infra/snowflake/*.sql (database, roles, stages, bronze, pipe, observability)."""
@@ -191,7 +231,12 @@ def snowflake_setup(
 
     settings = get_settings()
     values = ScriptValues.from_settings(settings, aws_role_arn, sns_topic_arn)
-    scripts = render_scripts(values, only=only or None)
+    credentials = [] if dry_run else settings.missing_for_snowflake()
+    try:
+        scripts = render_scripts(values, only=only or None)
+    except InputError as exc:  # name everything that is missing at once
+        extra = f"; and the connection needs {', '.join(credentials)}" if credentials else ""
+        raise InputError(f"{exc}{extra}") from None
     if dry_run:
         for script in scripts:
             stdout.print(f"-- {script.name}\n{script.sql}", markup=False, highlight=False)

@@ -103,9 +103,24 @@ def print_run(report: Any) -> None:
         )
 
 
+def _refuse_an_empty_start(settings: Settings) -> None:
+    """Nothing landed and nothing built yet: say what to do instead of building empty models."""
+    if settings.gateway != "local" or settings.warehouse_path.exists():
+        return
+    from ingestion.stage import open_stage
+
+    stage = open_stage(settings)
+    if not stage.list_files():
+        raise C360Error(
+            f"nothing to load or build: the landing zone {stage.location} has no files yet — "
+            "`c360 generate` writes a demo portfolio there (`c360 demo` does everything)"
+        )
+
+
 def run(
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Show SQLMesh's progress while building.")
+        bool,
+        typer.Option("--verbose", "-v", metavar="", help="Show SQLMesh's progress while building."),
     ] = False,
     data_dir_opt: DataDirOpt = None,
 ) -> None:
@@ -113,6 +128,8 @@ def run(
     from c360.pipeline.run import run_pipeline
 
     settings = get_settings().model_copy(update={"data_dir": data_dir(data_dir_opt)})
+    settings.require_gateway()
+    _refuse_an_empty_start(settings)
     report = run_pipeline(settings, ingest=ingest_landing, verbose=verbose)
     print_run(report)
     if not report.ok:
@@ -128,7 +145,8 @@ def plan(
         ),
     ] = "dev",
     yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Apply to prod without asking (for scripts).")
+        bool,
+        typer.Option("--yes", "-y", metavar="", help="Apply to prod without asking (for scripts)."),
     ] = False,
     data_dir_opt: DataDirOpt = None,
 ) -> None:
@@ -174,7 +192,7 @@ def plan(
         stdout.print(f"Not applied: {environment} keeps its models.")
         return
     if environment == "prod":
-        published = publish(settings, None, report.execution_time)
+        published = publish(settings)
         stdout.print(f"Applied to prod and republished {published.path}.")
     else:
         stdout.print(

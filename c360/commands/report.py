@@ -51,3 +51,18 @@ def print_generation(summary: GenerationSummary) -> None:
         for name, count in summary.defects.items():
             bad.add_row(name, f"{count:,}", f"{count / max(summary.clean_transactions, 1):.3%}")
         stdout.print(bad)
+
+
+def print_verification(checks: list, serving_path: object) -> None:
+    """One line per served table: equal to prod, or what differs."""
+    table = Table(title=f"Serving copy {serving_path} against prod")
+    for column in ("table", "rows served", "rows in prod", "result"):
+        table.add_column(column, justify="left" if column in ("table", "result") else "right")
+    for check in checks:
+        table.add_row(
+            check.table,
+            "–" if check.serving_rows is None else f"{check.serving_rows:,}",
+            "–" if check.warehouse_rows is None else f"{check.warehouse_rows:,}",
+            "[green]equal[/green]" if check.ok else f"[red]{check.problem}[/red]",
+        )
+    stdout.print(table)

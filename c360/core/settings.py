@@ -98,15 +98,34 @@ class Settings(BaseSettings):
         """Read-only copy of gold + observability for the dashboard (see `c360 run`)."""
         return self.data_dir / "serving" / "SERVING.duckdb"
 
-    def require_snowflake(self) -> None:
-        """Fail early, with the variable names, when Snowflake credentials are missing."""
-        missing = [
+    def missing_for_snowflake(self) -> list[str]:
+        """The variables the Snowflake gateway needs that are not set."""
+        return [
             f"C360_SNOWFLAKE_{name.upper()}"
             for name in ("account", "user", "password")
             if getattr(self, f"snowflake_{name}") is None
         ]
-        if missing:
+
+    def missing_for_stage(self) -> list[str]:
+        """The variables the configured stage needs that are not set."""
+        return ["C360_S3_BUCKET"] if self.stage == "s3" and not self.s3_bucket else []
+
+    def require_snowflake(self) -> None:
+        """Fail early, with the variable names, when Snowflake credentials are missing."""
+        if missing := self.missing_for_snowflake():
             raise C360Error(f"Snowflake gateway needs {', '.join(missing)} (see .env.example)")
+
+    def require_gateway(self) -> None:
+        """Everything the configured gateway and stage need, checked before any work starts,
+        all missing variables named at once."""
+        missing = self.missing_for_stage()
+        if self.gateway == "snowflake":
+            missing += self.missing_for_snowflake()
+        if missing:
+            raise C360Error(
+                f"C360_GATEWAY={self.gateway} with C360_STAGE={self.stage} needs "
+                f"{', '.join(missing)} (see .env.example); nothing was loaded or built"
+            )
 
     def require_s3(self) -> str:
         """The bucket name, or a clear error when the S3 stage is not configured."""

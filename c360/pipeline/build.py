@@ -119,17 +119,53 @@ def project_differs_message(environment: str) -> str:
     )
 
 
-def _late_start(context: Context, since: datetime | None, horizon: datetime) -> datetime | None:
-    """Oldest transaction that must be re-processed although its interval is done."""
-    adapter = context.engine_adapter
-    candidates = []
-    if since is not None:
-        row = adapter.fetchone(observability.sql(LATE_ROWS_SQL, since=since, horizon=horizon))
-        candidates.append(row[0] if row else None)
-    row = adapter.fetchone(observability.sql(LATE_CUSTOMERS_SQL, horizon=horizon))
-    candidates.append(row[0] if row else None)
-    found = [c for c in candidates if c is not None]
-    return min(found).replace(minute=0, second=0, microsecond=0) if found else None
+def _first_hour(found: datetime | None) -> datetime | None:
+    return found.replace(minute=0, second=0, microsecond=0) if found is not None else None
+
+
+def _late_rows_start(
+    context: Context, previous: observability.PreviousBuild, now: datetime
+) -> datetime | None:
+    """Oldest transaction loaded since the last build that the coming run will not read:
+    the run re-processes from the lookback before the earlier of its own clock and the
+    hour the previous build stopped in; older rows not in silver need a restatement.
+    Checked before the run, so the run that follows measures and publishes them."""
+    if previous.bronze_watermark is None:
+        return None
+    stopped = (previous.execution_time or now).replace(minute=0, second=0, microsecond=0)
+    horizon = min(now, stopped) - timedelta(hours=LOOKBACK_HOURS)
+    query = observability.sql(LATE_ROWS_SQL, since=previous.bronze_watermark, horizon=horizon)
+    row = context.engine_adapter.fetchone(query)
+    return _first_hour(row[0] if row else None)
+
+
+def _late_customers_start(context: Context, horizon: datetime) -> datetime | None:
+    """Oldest transaction of a customer that was unknown when silver took it and is known
+    now (its snapshot came late). Checked after the run has refreshed silver_customers."""
+    row = context.engine_adapter.fetchone(observability.sql(LATE_CUSTOMERS_SQL, horizon=horizon))
+    return _first_hour(row[0] if row else None)
+
+
+def _restate(
+    context: Context, environment: str, report: BuildReport, late: datetime, now: datetime
+) -> None:
+    """Re-process silver_transactions and everything downstream from `late` to now."""
+    log.info("late rows back to %s: restating %s", late, ", ".join(RESTATE_ON_LATE_DATA))
+    context.plan(
+        environment,
+        restate_models=list(RESTATE_ON_LATE_DATA),
+        start=late,
+        end=now,
+        execution_time=now,
+        auto_apply=True,
+        no_prompts=True,
+        skip_tests=True,
+    )
+    report.restated_from = min(late, report.restated_from or late)
+    if "+restate" not in report.action:
+        report.action += "+restate"
+    if report.changed_since is not None:
+        report.changed_since = min(report.changed_since, late)
 
 
 def build(
@@ -157,10 +193,11 @@ def build(
         wait_while_locked(lambda: adapter.fetchone("SELECT 1"), what=f"warehouse of {environment}")
         observability.ensure_tables(adapter)
         observability.retire_legacy_quality_table(adapter)
-        since = observability.previous_watermark(adapter, environment)
+        previous = observability.previous_build(adapter, environment)
+        since = previous.bronze_watermark
         report.bronze_watermark = observability.bronze_watermark(adapter)
         try:
-            _build(context, report, environment, since, execution_time)
+            _build(context, report, environment, previous, execution_time)
             report.status = "SUCCESS" if not record.failed_models else "FAILED"
         except Exception as exc:  # noqa: BLE001 - logged as a FAILED run, then reported
             report.error = f"{type(exc).__name__}: {exc}"
@@ -182,7 +219,7 @@ def _build(
     context: Context,
     report: BuildReport,
     environment: str,
-    since: datetime | None,
+    previous: observability.PreviousBuild,
     execution_time: datetime | None,
 ) -> None:
     now = execution_time or utc_now()
@@ -206,25 +243,18 @@ def _build(
             message = project_differs_message(environment)
             log.warning(message)
             report.warnings.append(message)
+        if previous.execution_time is not None:
+            late = _late_rows_start(context, previous, now)
+            if late is not None:
+                _restate(context, environment, report, late, now)
     # The hour in progress and the lookback window (plans stop at the last whole hour).
     context.run(environment, ignore_cron=True, execution_time=now, end=now)
-    late = _late_start(context, since, now - timedelta(hours=LOOKBACK_HOURS))
+    late = _late_customers_start(context, now - timedelta(hours=LOOKBACK_HOURS))
+    if previous.execution_time is None and report.action != "plan":
+        # a warehouse from before builds recorded their clock: check after the run instead
+        late = min(filter(None, [late, _late_rows_start(context, previous, now)]), default=None)
     if late is not None:
-        log.info("late rows back to %s: restating %s", late, ", ".join(RESTATE_ON_LATE_DATA))
-        context.plan(
-            environment,
-            restate_models=list(RESTATE_ON_LATE_DATA),
-            start=late,
-            end=now,
-            execution_time=now,
-            auto_apply=True,
-            no_prompts=True,
-            skip_tests=True,
-        )
-        report.restated_from = late
-        report.action += "+restate"
-        if report.changed_since is not None:
-            report.changed_since = min(report.changed_since, late)
+        _restate(context, environment, report, late, now)
     _warn_about_history_before_start(context, report)
 
 
@@ -279,6 +309,9 @@ def _observe(context: Context, report: BuildReport, since: datetime | None) -> N
         bronze_watermark=report.bronze_watermark if report.ok else None,
         restated_from=report.restated_from,
         error_message=report.error,
+        # a failed build may still have rewritten part of gold: publish copies it whole
+        changed_since=report.changed_since if report.ok else None,
+        execution_time=report.execution_time,
         audit_failures=report.audit_failures,
         counts=report.record_counts,
     )

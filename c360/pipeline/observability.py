@@ -6,7 +6,8 @@ stores, so it has lineage, audits and unit tests like every other model. What st
 Python is what only the build knows about itself:
 
 - `pipeline_run_metadata`: one row per build (run_id, status, models, timings, action,
-  bronze watermark, error);
+  bronze watermark, error, and `changed_since` — the oldest transaction time whose gold
+  rows the build may have rewritten, NULL for anything — which the publisher reads);
 - `audit_failures`: one row per failed SQLMesh audit, blocking or not (SQLMesh reports
   them to a notification target, never to a table);
 - `layer_record_counts`: rows per bronze table and per model after the build.
@@ -61,6 +62,8 @@ RUN_METADATA_COLUMNS = _columns(
     bronze_watermark="TIMESTAMP",
     restated_from="TIMESTAMP",
     error_message="VARCHAR",
+    changed_since="TIMESTAMP",
+    execution_time="TIMESTAMP",
 )
 AUDIT_FAILURES = "observability.audit_failures"
 AUDIT_FAILURES_COLUMNS = _columns(
@@ -151,10 +154,22 @@ def _count_all(table: str) -> exp.Expression:
 
 
 def ensure_tables(adapter: EngineAdapter) -> None:
-    """Create the build's own observability tables (from the column types above)."""
+    """Create the build's own observability tables (from the column types above), and add
+    the columns a warehouse built by an earlier version lacks (never drops any)."""
     adapter.create_schema(SCHEMA)
     for table, columns in TABLES.items():
         adapter.create_table(table, columns, exists=True)
+        existing = {name.lower() for name in adapter.columns(table)}
+        for name, kind in columns.items():
+            if name.lower() not in existing:
+                log.info("adding column %s to %s", name, table)
+                adapter.execute(
+                    exp.Alter(
+                        this=exp.to_table(table),
+                        kind="TABLE",
+                        actions=[exp.ColumnDef(this=exp.to_identifier(name), kind=kind)],
+                    )
+                )
 
 
 def retire_legacy_quality_table(adapter: EngineAdapter) -> None:
@@ -170,16 +185,24 @@ def retire_legacy_quality_table(adapter: EngineAdapter) -> None:
         adapter.rename_table(QUALITY_MODEL, legacy)
 
 
-def previous_watermark(adapter: EngineAdapter, environment: str) -> datetime | None:
-    """Bronze load time already covered by the last successful build of `environment`."""
+@dataclass(frozen=True)
+class PreviousBuild:
+    """What the last successful build of an environment covered."""
+
+    bronze_watermark: datetime | None  # bronze load time it had read up to
+    execution_time: datetime | None  # its clock: intervals up to here are processed
+
+
+def previous_build(adapter: EngineAdapter, environment: str) -> PreviousBuild:
+    """The bronze watermark and clock of the last successful build of `environment`."""
     row = adapter.fetchone(
         sql(
-            f"SELECT MAX(bronze_watermark) FROM {RUN_METADATA} "  # noqa: S608 - a constant
+            f"SELECT MAX(bronze_watermark), MAX(execution_time) FROM {RUN_METADATA} "  # noqa: S608
             "WHERE status = 'SUCCESS' AND environment = :environment",
             environment=environment,
         )
     )
-    return row[0] if row else None
+    return PreviousBuild(*(row or (None, None)))
 
 
 def bronze_watermark(adapter: EngineAdapter) -> datetime | None:
@@ -257,6 +280,8 @@ def write_run(
     bronze_watermark: datetime | None,
     restated_from: datetime | None,
     error_message: str | None,
+    changed_since: datetime | None,
+    execution_time: datetime | None,
     audit_failures: list[AuditFailure],
     counts: dict[str, int],
 ) -> None:
@@ -280,6 +305,8 @@ def write_run(
                 "bronze_watermark": bronze_watermark,
                 "restated_from": restated_from,
                 "error_message": (error_message or "")[:2000] or None,
+                "changed_since": changed_since,
+                "execution_time": execution_time,
             }
         ],
     )

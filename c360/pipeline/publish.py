@@ -1,19 +1,29 @@
-"""Publish gold + observability as a read-only serving file for the dashboard.
+"""Publish prod's gold + observability as a read-only serving file for the dashboard.
 
 DuckDB lets one process write a database file and, while it does, locks every other
 process out (readers included). So the dashboard never opens the warehouse: after
 each build this writes a new DuckDB file under a temporary name and swaps it in with
-`os.replace` (atomic on POSIX). Readers open `settings.serving_path` read-only per
-request; one that still holds the previous file keeps reading it (the old inode)
-until it reconnects. The pipeline never waits for readers, readers never wait for it.
+`os.replace` (atomic on POSIX). Readers open the serving file read-only per request;
+one that still holds the previous file keeps reading it (the old inode) until it
+reconnects. The pipeline never waits for readers, readers never wait for it.
 
-The copy is incremental after the first one: the previous serving file is copied
-(a file copy, ~0.3 s for the full portfolio), the small gold tables are replaced and
-only the part of `gold.fact_transaction` the build may have rewritten (its
-`changed_since`, never later than the previous publish's build time minus the
-lookback) is deleted and re-inserted. So an hourly publish does not grow with the
-18 months of history; a plan (model change) or a missing serving file copies all.
+**The serving copy always equals prod.** What a publish must copy is decided from the
+warehouse, not from the caller:
 
+- every build (`observability.pipeline_run_metadata`) records `changed_since`, the
+  oldest transaction time whose gold rows it may have rewritten (NULL: anything). A
+  publish covers *every* build since the one the previous serving file covered, so a
+  publish that was killed, skipped or failed is made good by the next one;
+- every published table remembers the definition of prod's view (which physical table
+  SQLMesh points it at). A promoted plan changes it, and that table is copied in full;
+- a previous serving file that cannot be read, or a run that does not say what it
+  changed, means a full copy.
+
+Only `gold.fact_transaction` is copied by time window (delete + insert of the rows from
+`changed_since` on); the other tables are small and copied whole when anything was
+built. Nothing built and no definition changed: nothing is written ("up to date").
+
+A temporary file left by a publish that was killed is removed by the next publish.
 In the serving file every schema, table and column name is lower case (the warehouse
 stores Snowflake-normalized upper case), so `SELECT customer_id FROM
 gold.customer_360_profile` returns a `customer_id` column.
@@ -23,11 +33,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,19 +57,32 @@ PUBLISHED_SCHEMAS = ("gold", "observability")
 WAREHOUSE_ALIAS = "WAREHOUSE"
 #: Tables copied by time window when possible (lower-case name -> time column).
 INCREMENTAL_TABLES = {"gold.fact_transaction": "transaction_date"}
-#: How far behind its build time a publish may have missed later rewrites (the lookback).
-REWRITE_HORIZON = timedelta(hours=6)
 MANIFEST = "observability.serving_manifest"
+#: The environment the serving copy shows.
+ENVIRONMENT = "prod"
+
+_FULL = object()  # "copy everything": the sentinel of `_changes_since`
 
 
 @dataclass
 class PublishReport:
     path: Path
     tables: dict[str, int] = field(default_factory=dict)
+    #: Tables copied (whole or by window) by this publish; the others were kept as they were.
+    copied: list[str] = field(default_factory=list)
     seconds: float = 0.0
     published_at: datetime = field(default_factory=datetime.now)
     incremental_since: datetime | None = None
     skipped: str | None = None
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """What the serving file in place covers: per table the view definition it copied,
+    and the run_timestamp of the newest build it includes."""
+
+    definitions: dict[str, str | None]
+    covered_run: datetime | None
 
 
 def _table(schema: str, name: str, catalog: str | None = None) -> exp.Table:
@@ -71,17 +95,37 @@ def _run(con: duckdb.DuckDBPyConnection, expression: exp.Expression, *params: ob
     return con.execute(expression.sql(dialect="duckdb"), list(params) if params else None)
 
 
-def publish(
-    settings: Settings,
-    changed_since: datetime | None = None,
-    built_through: datetime | None = None,
-) -> PublishReport:
-    """Write the serving copy of gold + observability and swap it into place.
+def _alias() -> str:
+    return exp.to_identifier(WAREHOUSE_ALIAS, quoted=True).sql(dialect="duckdb")
 
-    `changed_since` (from `BuildReport.changed_since`) allows an incremental copy of the
-    fact; None copies everything. `built_through` is the build's clock, kept in the
-    manifest so the next publish knows how far back it must look.
-    """
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Delete temporary serving files whose publishing process is gone (a kill -9)."""
+    removed = []
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)\.[0-9a-f]+\.tmp(\.wal)?$")
+    for path in target.parent.glob(f".{target.name}.*.tmp*"):
+        match = pattern.match(path.name)
+        if match and _alive(int(match.group(1))):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    if removed:
+        log.info("removed %d temporary file(s) of an interrupted publish", len(removed))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def publish(settings: Settings) -> PublishReport:
+    """Bring the serving copy of gold + observability up to prod, atomically."""
     target = settings.serving_path
     report = PublishReport(target)
     if settings.gateway != "local":
@@ -94,31 +138,53 @@ def publish(
         return report
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
-    since = _incremental_since(target, changed_since)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    remove_stale_temporaries(target)
+    previous = _read_previous(target)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        if since is not None:
+        if previous is not None:
             shutil.copyfile(target, temporary)
         with duckdb.connect(str(temporary)) as con:
             _attach_warehouse(con, warehouse)
-            report.incremental_since = since
-            published = set()
-            for schema, table in _tables(con):
+            since, covered_run = _changes_since(con, previous)
+            tables = published_tables(con)
+            definitions = _definitions(con)
+            plan = _plan_copies(tables, definitions, previous, since)
+            if previous is not None and not plan:
+                report.skipped = "the serving copy is up to date (nothing built since)"
+                con.execute(f"DETACH {_alias()}")
+                log.info("publish: %s", report.skipped)
+                report.seconds = time.perf_counter() - started
+                return report
+            report.incremental_since = since if isinstance(since, datetime) else None
+            for schema, table in tables:
                 name = f"{schema.lower()}.{table.lower()}"
-                published.add(name)
-                report.tables[name] = _copy(con, schema, table, since)
-            _drop_unpublished(con, published)
-            _write_manifest(con, report, built_through)
-            con.execute(f"DETACH {exp.to_identifier(WAREHOUSE_ALIAS, quoted=True).sql('duckdb')}")
+                window = plan.get(name, "keep")
+                if window != "keep":
+                    report.copied.append(name)
+                    _copy(con, schema, table, window if isinstance(window, datetime) else None)
+                report.tables[name] = _count(con, schema.lower(), table.lower())
+            _drop_unpublished(con, set(report.tables))
+            _write_manifest(con, report, definitions, covered_run)
+            con.execute(f"DETACH {_alias()}")
             con.execute("CHECKPOINT")
         os.replace(temporary, target)
     finally:
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
             leftover.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started
-    mode = f"incremental since {since}" if since else "full"
+    mode = (
+        f"fact since {report.incremental_since}"
+        if report.incremental_since
+        else ("full" if len(report.copied) == len(report.tables) else "changed tables")
+    )
     log.info(
-        "published %d tables (%s) to %s in %.1f s", len(report.tables), mode, target, report.seconds
+        "published %d of %d tables (%s) to %s in %.1f s",
+        len(report.copied),
+        len(report.tables),
+        mode,
+        target,
+        report.seconds,
     )
     return report
 
@@ -126,38 +192,104 @@ def publish(
 def _attach_warehouse(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
     """Attach read-only, waiting while another process (the loader) holds the file."""
     path = exp.Literal.string(str(warehouse)).sql(dialect="duckdb")
-    alias = exp.to_identifier(WAREHOUSE_ALIAS, quoted=True).sql(dialect="duckdb")
     wait_while_locked(
-        lambda: con.execute(f"ATTACH {path} AS {alias} (READ_ONLY)"),
+        lambda: con.execute(f"ATTACH {path} AS {_alias()} (READ_ONLY)"),
         what=f"warehouse {warehouse}",
     )
 
 
-def _incremental_since(target: Path, changed_since: datetime | None) -> datetime | None:
-    """How far back the fact must be re-copied, or None for a full copy."""
-    if changed_since is None or not target.exists():
+def _read_previous(target: Path) -> _Previous | None:
+    """The manifest of the serving file in place, or None (then everything is copied)."""
+    if not target.exists():
         return None
     try:
         with duckdb.connect(str(target), read_only=True) as con:
-            row = con.execute(f"SELECT MIN(built_through) FROM {MANIFEST}").fetchone()  # noqa: S608
-    except duckdb.Error:
+            rows = con.execute(
+                f"SELECT table_name, source_definition, covered_run FROM {MANIFEST}"  # noqa: S608
+            ).fetchall()
+    except duckdb.Error as exc:
+        reason = str(exc).strip().splitlines()[0]
+        log.info("previous serving file has no usable manifest (%s): copying everything", reason)
         return None
-    if not row or row[0] is None:
+    if not rows:
         return None
-    return min(changed_since, row[0] - REWRITE_HORIZON)
+    return _Previous({name: definition for name, definition, _ in rows}, rows[0][2])
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+def _changes_since(
+    con: duckdb.DuckDBPyConnection, previous: _Previous | None
+) -> tuple[object, datetime | None]:
+    """(oldest rewritten transaction time over the builds not yet published — a datetime,
+    None when no build ran, or _FULL — and the newest build's run_timestamp)."""
+    after = previous.covered_run if previous and previous.covered_run else datetime(1900, 1, 1)
+    try:
+        runs_table = _table("observability", "pipeline_run_metadata", WAREHOUSE_ALIAS)
+        query = (
+            exp.select("run_timestamp", "changed_since")
+            .from_(runs_table)
+            .where("environment = ? AND run_timestamp > ?")
+            .order_by("run_timestamp")
+        )
+        runs = _run(con, query, ENVIRONMENT, after).fetchall()
+    except duckdb.Error as exc:  # no build has run yet, or one before `changed_since` existed
+        reason = str(exc).strip().splitlines()[0]
+        log.info("no usable run metadata (%s): copying everything", reason)
+        return _FULL, None
+    covered = runs[-1][0] if runs else (previous.covered_run if previous else None)
+    if previous is None or previous.covered_run is None:
+        return _FULL, covered
+    if not runs:
+        return None, covered
+    if any(changed is None for _, changed in runs):
+        return _FULL, covered
+    return min(changed for _, changed in runs), covered
+
+
+def _plan_copies(
+    tables: list[tuple[str, str]],
+    definitions: dict[str, str | None],
+    previous: _Previous | None,
+    since: object,
+) -> dict[str, object]:
+    """Per table: "full", a datetime (fact window) or absent (keep the copy in place)."""
+    plan: dict[str, object] = {}
+    for schema, table in tables:
+        name = f"{schema.lower()}.{table.lower()}"
+        if previous is None or since is _FULL or name not in previous.definitions:
+            plan[name] = "full"
+        elif definitions.get(name) != previous.definitions.get(name):
+            plan[name] = "full"  # a plan promoted another version of the model
+        elif since is None:
+            continue  # nothing built since the copy in place
+        elif name in INCREMENTAL_TABLES:
+            plan[name] = since
+        else:
+            plan[name] = "full"
+    return plan
+
+
+def published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """Gold models (environment views) and observability tables of the warehouse."""
     rows = con.execute(
         "SELECT table_schema, table_name FROM information_schema.tables "
         "WHERE table_catalog = ? AND list_contains(?, upper(table_schema)) ORDER BY 1, 2",
         [WAREHOUSE_ALIAS, [schema.upper() for schema in PUBLISHED_SCHEMAS]],
     ).fetchall()
-    return [(schema, table) for schema, table in rows]
+    return [(schema, table) for schema, table in rows if schema.lower() in PUBLISHED_SCHEMAS]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[str]:
+def _definitions(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """Per published view, its SQL: it names the physical table of the promoted version."""
+    rows = con.execute(
+        "SELECT schema_name, view_name, sql FROM duckdb_views() WHERE database_name = ?",
+        [WAREHOUSE_ALIAS],
+    ).fetchall()
+    return {f"{schema.lower()}.{view.lower()}": sql for schema, view, sql in rows}
+
+
+def table_columns(
+    con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str
+) -> list[str]:
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns "
         "WHERE table_catalog = ? AND table_schema = ? AND table_name = ? "
@@ -167,10 +299,17 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: s
     return [row[0] for row in rows]
 
 
-def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, since: datetime | None) -> int:
+def _count(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
+    return int(
+        _run(con, exp.select(exp.Count(this=exp.Star())).from_(_table(schema, table))).fetchone()[0]
+    )
+
+
+def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, since: datetime | None) -> None:
+    """Copy one table whole, or (fact, `since` given, same columns) its rows from `since`."""
     source = _table(schema, table, WAREHOUSE_ALIAS)
     target = _table(schema.lower(), table.lower())
-    columns = _columns(con, WAREHOUSE_ALIAS, schema, table)
+    columns = table_columns(con, WAREHOUSE_ALIAS, schema, table)
     projection = exp.select(
         *(exp.column(c, quoted=True).as_(c.lower(), quoted=True) for c in columns)
     ).from_(source)
@@ -180,7 +319,7 @@ def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, since: dateti
         exp.Create(this=exp.to_identifier(schema.lower(), quoted=True), kind="SCHEMA", exists=True),
     )
     current = con.execute("SELECT current_database()").fetchone()[0]
-    existing = _columns(con, current, schema.lower(), table.lower())
+    existing = table_columns(con, current, schema.lower(), table.lower())
     if since is not None and time_column and [c.lower() for c in columns] == existing:
         cutoff = exp.cast(exp.Literal.string(since.isoformat(sep=" ")), "TIMESTAMP")
         _run(con, exp.delete(target).where(exp.column(time_column, quoted=True) >= cutoff))
@@ -188,7 +327,6 @@ def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, since: dateti
         _run(con, exp.insert(window, target))
     else:
         _run(con, exp.Create(this=target, kind="TABLE", expression=projection, replace=True))
-    return int(_run(con, exp.select(exp.Count(this=exp.Star())).from_(target)).fetchone()[0])
 
 
 def _drop_unpublished(con: duckdb.DuckDBPyConnection, published: set[str]) -> None:
@@ -204,16 +342,19 @@ def _drop_unpublished(con: duckdb.DuckDBPyConnection, published: set[str]) -> No
 
 
 def _write_manifest(
-    con: duckdb.DuckDBPyConnection, report: PublishReport, built_through: datetime | None
+    con: duckdb.DuckDBPyConnection,
+    report: PublishReport,
+    definitions: dict[str, str | None],
+    covered_run: datetime | None,
 ) -> None:
     con.execute(
-        f"CREATE OR REPLACE TABLE {MANIFEST} "
-        "(table_name VARCHAR, record_count BIGINT, published_at TIMESTAMP, built_through TIMESTAMP)"
+        f"CREATE OR REPLACE TABLE {MANIFEST} (table_name VARCHAR, record_count BIGINT, "
+        "published_at TIMESTAMP, covered_run TIMESTAMP, source_definition VARCHAR)"
     )
     con.executemany(
-        f"INSERT INTO {MANIFEST} VALUES (?, ?, ?, ?)",  # noqa: S608
+        f"INSERT INTO {MANIFEST} VALUES (?, ?, ?, ?, ?)",  # noqa: S608
         [
-            (name, count, report.published_at, built_through)
+            (name, count, report.published_at, covered_run, definitions.get(name))
             for name, count in report.tables.items()
         ],
     )

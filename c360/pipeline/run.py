@@ -47,9 +47,5 @@ def run_pipeline(
     """
     ingested = ingest(settings) if ingest is not None else None
     report = build(settings, environment=environment, verbose=verbose)
-    published = (
-        publish(settings, report.changed_since, report.execution_time)
-        if environment == "prod"
-        else None
-    )
+    published = publish(settings) if environment == "prod" else None
     return PipelineReport(ingested, report, published)

@@ -136,8 +136,14 @@ def render(template: str, values: dict[str, str | None], script: str) -> str:
 
 
 def render_scripts(values: ScriptValues, only: list[str] | None = None) -> list[Script]:
+    """Every chosen script rendered; what any of them lacks is named in one error."""
     rendered = values.rendered()
-    return [
-        Script(path.name, render(path.read_text(), rendered, path.name))
-        for path in script_paths(only)
-    ]
+    scripts, problems = [], []
+    for path in script_paths(only):
+        try:
+            scripts.append(Script(path.name, render(path.read_text(), rendered, path.name)))
+        except InputError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InputError("; ".join(problems))
+    return scripts
