@@ -165,7 +165,7 @@ def test_a_reviewed_plan_reaches_prod_and_the_serving_copy(portfolio, tmp_path: 
 
     prod = review_plan(settings, "prod", confirm=lambda _: True, show=False, project_root=project)
     assert prod.applied
-    publish(settings)
+    publish(settings, full=True)  # what `c360 plan prod` does after applying
     after = segments(settings.serving_path)
     assert after != before and after == segments(settings.warehouse_path)
     assert differences(portfolio) == {}

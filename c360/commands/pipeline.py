@@ -160,7 +160,7 @@ def plan(
     import sys
 
     from c360.pipeline.plan import PlanReport, review_plan
-    from c360.pipeline.publish import publish
+    from c360.pipeline.publish import publish as publish_serving
 
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", environment):
         raise InputError(
@@ -192,7 +192,7 @@ def plan(
         stdout.print(f"Not applied: {environment} keeps its models.")
         return
     if environment == "prod":
-        published = publish(settings)
+        published = publish_serving(settings, full=True)  # a plan may backfill any model
         stdout.print(f"Applied to prod and republished {published.path}.")
     else:
         stdout.print(
@@ -202,6 +202,32 @@ def plan(
         )
 
 
+def publish(
+    full: Annotated[
+        bool, typer.Option("--full", metavar="", help="Copy every table whole.")
+    ] = False,
+    data_dir_opt: DataDirOpt = None,
+) -> None:
+    """Write the dashboard's read-only copy of prod now (`c360 run` does it after each build).
+
+    Use `--full` after changing prod with SQLMesh directly (e.g. `sqlmesh plan
+    --restate-model`), or when `c360 status --verify` reports a difference.
+    """
+    from c360.pipeline.publish import publish as publish_serving
+
+    settings = get_settings().model_copy(update={"data_dir": data_dir(data_dir_opt)})
+    if settings.gateway == "local" and not settings.warehouse_path.exists():
+        raise C360Error(f"no warehouse at {settings.warehouse_path} yet: run `c360 run` first")
+    report = publish_serving(settings, full=full)
+    if report.skipped:
+        stdout.print(f"Not published: {report.skipped}.")
+    else:
+        stdout.print(
+            f"Published {len(report.tables)} tables to {report.path} ({report.seconds:.1f} s)."
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command()(run)
     app.command()(plan)
+    app.command()(publish)

@@ -99,3 +99,8 @@ def open_context(
         yield context
     finally:
         context.close()
+        # Context.close() releases the connections of the state sync and the evaluator
+        # only if they were created; a context that just ran queries or unit tests keeps
+        # its DuckDB connection (and the file lock) open without this.
+        for adapter in context.engine_adapters.values():
+            adapter.close()

@@ -52,6 +52,25 @@ def _names(snapshot_ids: object) -> list[str]:
     return sorted(str(getattr(s, "name", s)).replace('"', "") for s in snapshot_ids)  # type: ignore[attr-defined]
 
 
+def _run_unit_tests(context: object, report: PlanReport) -> str | None:
+    """Run every SQLMesh unit test; the failure message, or None when all pass.
+
+    Only text leaves this function: a failed test's traceback holds the test's database
+    connection, which must not outlive the run (DuckDB allows one configuration per file).
+    """
+    result = context.test()  # type: ignore[attr-defined]
+    report.tests_run = result.testsRun
+    if result.wasSuccessful():
+        return None
+    failed = [str(test).split(" ")[0] for test, _ in result.failures + result.errors]
+    result.failures.clear()
+    result.errors.clear()
+    return (
+        f"{len(failed)} of {report.tests_run} SQLMesh unit tests failed ({', '.join(failed)}); "
+        "nothing was planned — `sqlmesh test` shows the details"
+    )
+
+
 def review_plan(
     settings: Settings,
     environment: str = "dev",
@@ -78,17 +97,9 @@ def review_plan(
     ):
         adapter = context.engine_adapter
         wait_while_locked(lambda: adapter.fetchone("SELECT 1"), what=f"warehouse of {environment}")
-        result = context.test()
-        report.tests_run = result.testsRun
-        if not result.wasSuccessful():
-            failed = len(result.failures) + len(result.errors)
-            names = ", ".join(
-                str(test).split(" ")[0] for test, _ in result.failures + result.errors
-            )
-            raise C360Error(
-                f"{failed} of {result.testsRun} SQLMesh unit tests failed ({names}); "
-                "nothing was planned — `sqlmesh test` shows the details"
-            )
+        failure = _run_unit_tests(context, report)
+        if failure:
+            raise C360Error(failure)
         try:
             plan = context.plan_builder(
                 environment,

@@ -13,15 +13,19 @@ warehouse, not from the caller:
 - every build (`observability.pipeline_run_metadata`) records `changed_since`, the
   oldest transaction time whose gold rows it may have rewritten (NULL: anything). A
   publish covers *every* build since the one the previous serving file covered, so a
-  publish that was killed, skipped or failed is made good by the next one;
+  publish that was killed, skipped or failed is made good by the next one; the window
+  also reaches back to the lookback before the clock of the newest build the copy in
+  place covers, so intervals processed by anything else (`sqlmesh run`/`plan`) are
+  included;
 - every published table remembers the definition of prod's view (which physical table
   SQLMesh points it at). A promoted plan changes it, and that table is copied in full;
 - a previous serving file that cannot be read, or a run that does not say what it
   changed, means a full copy.
 
 Only `gold.fact_transaction` is copied by time window (delete + insert of the rows from
-`changed_since` on); the other tables are small and copied whole when anything was
-built. Nothing built and no definition changed: nothing is written ("up to date").
+that time on); the other tables are small and copied whole every time. `c360 plan prod`
+publishes with `full=True` (a plan may backfill any model); so can a user
+(`c360 publish --full`) after restating data with SQLMesh directly.
 
 A temporary file left by a publish that was killed is removed by the next publish.
 In the serving file every schema, table and column name is lower case (the warehouse
@@ -38,7 +42,7 @@ import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,12 +81,21 @@ class PublishReport:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """The builds a serving copy includes: the newest one's run_timestamp and its clock
+    (facts up to that clock are in the copy)."""
+
+    run_timestamp: datetime | None = None
+    execution_time: datetime | None = None
+
+
+@dataclass(frozen=True)
 class _Previous:
     """What the serving file in place covers: per table the view definition it copied,
     and the run_timestamp of the newest build it includes."""
 
     definitions: dict[str, str | None]
-    covered_run: datetime | None
+    covered: Coverage
 
 
 def _table(schema: str, name: str, catalog: str | None = None) -> exp.Table:
@@ -124,8 +137,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def publish(settings: Settings) -> PublishReport:
-    """Bring the serving copy of gold + observability up to prod, atomically."""
+def publish(settings: Settings, *, full: bool = False) -> PublishReport:
+    """Bring the serving copy of gold + observability up to prod, atomically.
+
+    `full` copies every table whole (after a plan, or to repair a copy that
+    `c360 status --verify` reports as different).
+    """
     target = settings.serving_path
     report = PublishReport(target)
     if settings.gateway != "local":
@@ -139,33 +156,26 @@ def publish(settings: Settings) -> PublishReport:
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
-    previous = _read_previous(target)
+    previous = None if full else _read_previous(target)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         if previous is not None:
             shutil.copyfile(target, temporary)
         with duckdb.connect(str(temporary)) as con:
             _attach_warehouse(con, warehouse)
-            since, covered_run = _changes_since(con, previous)
+            since, covered = _changes_since(con, previous)
             tables = published_tables(con)
             definitions = _definitions(con)
             plan = _plan_copies(tables, definitions, previous, since)
-            if previous is not None and not plan:
-                report.skipped = "the serving copy is up to date (nothing built since)"
-                con.execute(f"DETACH {_alias()}")
-                log.info("publish: %s", report.skipped)
-                report.seconds = time.perf_counter() - started
-                return report
             report.incremental_since = since if isinstance(since, datetime) else None
             for schema, table in tables:
                 name = f"{schema.lower()}.{table.lower()}"
-                window = plan.get(name, "keep")
-                if window != "keep":
-                    report.copied.append(name)
-                    _copy(con, schema, table, window if isinstance(window, datetime) else None)
+                window = plan[name]
+                report.copied.append(name)
+                _copy(con, schema, table, window if isinstance(window, datetime) else None)
                 report.tables[name] = _count(con, schema.lower(), table.lower())
             _drop_unpublished(con, set(report.tables))
-            _write_manifest(con, report, definitions, covered_run)
+            _write_manifest(con, report, definitions, covered)
             con.execute(f"DETACH {_alias()}")
             con.execute("CHECKPOINT")
         os.replace(temporary, target)
@@ -173,18 +183,9 @@ def publish(settings: Settings) -> PublishReport:
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
             leftover.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started
-    mode = (
-        f"fact since {report.incremental_since}"
-        if report.incremental_since
-        else ("full" if len(report.copied) == len(report.tables) else "changed tables")
-    )
+    mode = f"fact since {report.incremental_since}" if report.incremental_since else "full"
     log.info(
-        "published %d of %d tables (%s) to %s in %.1f s",
-        len(report.copied),
-        len(report.tables),
-        mode,
-        target,
-        report.seconds,
+        "published %d tables (%s) to %s in %.1f s", len(report.tables), mode, target, report.seconds
     )
     return report
 
@@ -204,45 +205,60 @@ def _read_previous(target: Path) -> _Previous | None:
         return None
     try:
         with duckdb.connect(str(target), read_only=True) as con:
-            rows = con.execute(
-                f"SELECT table_name, source_definition, covered_run FROM {MANIFEST}"  # noqa: S608
-            ).fetchall()
+            columns = "table_name, source_definition, covered_run, covered_execution_time"
+            rows = con.execute(f"SELECT {columns} FROM {MANIFEST}").fetchall()  # noqa: S608
     except duckdb.Error as exc:
         reason = str(exc).strip().splitlines()[0]
         log.info("previous serving file has no usable manifest (%s): copying everything", reason)
         return None
     if not rows:
         return None
-    return _Previous({name: definition for name, definition, _ in rows}, rows[0][2])
+    return _Previous(
+        {name: definition for name, definition, *_ in rows}, Coverage(rows[0][2], rows[0][3])
+    )
 
 
 def _changes_since(
     con: duckdb.DuckDBPyConnection, previous: _Previous | None
-) -> tuple[object, datetime | None]:
-    """(oldest rewritten transaction time over the builds not yet published — a datetime,
-    None when no build ran, or _FULL — and the newest build's run_timestamp)."""
-    after = previous.covered_run if previous and previous.covered_run else datetime(1900, 1, 1)
+) -> tuple[object, Coverage]:
+    """The oldest transaction time the fact must be copied from (or _FULL), and the
+    coverage of the copy about to be written.
+
+    It is the earliest of: what each build since the copy in place may have rewritten
+    (`changed_since`), and the lookback before the clock of the newest build the copy
+    covers — so whatever processed intervals after it (a build whose publish died, a
+    `sqlmesh plan` or `run` outside c360) is copied too.
+    """
+    from c360.pipeline.build import LOOKBACK_HOURS
+
+    before = previous.covered if previous else Coverage()
+    after = before.run_timestamp or datetime(1900, 1, 1)
     try:
         runs_table = _table("observability", "pipeline_run_metadata", WAREHOUSE_ALIAS)
         query = (
-            exp.select("run_timestamp", "changed_since")
+            exp.select("run_timestamp", "changed_since", "execution_time")
             .from_(runs_table)
             .where("environment = ? AND run_timestamp > ?")
             .order_by("run_timestamp")
         )
         runs = _run(con, query, ENVIRONMENT, after).fetchall()
-    except duckdb.Error as exc:  # no build has run yet, or one before `changed_since` existed
+    except duckdb.Error as exc:  # no build has run yet, or one before these columns existed
         reason = str(exc).strip().splitlines()[0]
         log.info("no usable run metadata (%s): copying everything", reason)
-        return _FULL, None
-    covered = runs[-1][0] if runs else (previous.covered_run if previous else None)
-    if previous is None or previous.covered_run is None:
+        return _FULL, Coverage()
+    clocks = [clock for *_, clock in runs if clock is not None]
+    covered = Coverage(
+        runs[-1][0] if runs else before.run_timestamp,
+        max(clocks, default=before.execution_time),
+    )
+    if previous is None or before.execution_time is None:
         return _FULL, covered
-    if not runs:
-        return None, covered
-    if any(changed is None for _, changed in runs):
+    if any(changed is None for _, changed, _ in runs):
         return _FULL, covered
-    return min(changed for _, changed in runs), covered
+    stopped = before.execution_time.replace(minute=0, second=0, microsecond=0)
+    candidates = [changed for _, changed, _ in runs]
+    candidates.append(stopped - timedelta(hours=LOOKBACK_HOURS))
+    return min(candidates), covered
 
 
 def _plan_copies(
@@ -251,7 +267,7 @@ def _plan_copies(
     previous: _Previous | None,
     since: object,
 ) -> dict[str, object]:
-    """Per table: "full", a datetime (fact window) or absent (keep the copy in place)."""
+    """Per table: "full", or a datetime for the fact's window."""
     plan: dict[str, object] = {}
     for schema, table in tables:
         name = f"{schema.lower()}.{table.lower()}"
@@ -259,12 +275,10 @@ def _plan_copies(
             plan[name] = "full"
         elif definitions.get(name) != previous.definitions.get(name):
             plan[name] = "full"  # a plan promoted another version of the model
-        elif since is None:
-            continue  # nothing built since the copy in place
         elif name in INCREMENTAL_TABLES:
             plan[name] = since
         else:
-            plan[name] = "full"
+            plan[name] = "full"  # small: copied whole, whatever changed it
     return plan
 
 
@@ -345,16 +359,24 @@ def _write_manifest(
     con: duckdb.DuckDBPyConnection,
     report: PublishReport,
     definitions: dict[str, str | None],
-    covered_run: datetime | None,
+    covered: Coverage,
 ) -> None:
     con.execute(
         f"CREATE OR REPLACE TABLE {MANIFEST} (table_name VARCHAR, record_count BIGINT, "
-        "published_at TIMESTAMP, covered_run TIMESTAMP, source_definition VARCHAR)"
+        "published_at TIMESTAMP, covered_run TIMESTAMP, covered_execution_time TIMESTAMP, "
+        "source_definition VARCHAR)"
     )
     con.executemany(
-        f"INSERT INTO {MANIFEST} VALUES (?, ?, ?, ?, ?)",  # noqa: S608
+        f"INSERT INTO {MANIFEST} VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608
         [
-            (name, count, report.published_at, covered_run, definitions.get(name))
+            (
+                name,
+                count,
+                report.published_at,
+                covered.run_timestamp,
+                covered.execution_time,
+                definitions.get(name),
+            )
             for name, count in report.tables.items()
         ],
     )
