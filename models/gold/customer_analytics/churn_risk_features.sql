@@ -71,8 +71,8 @@ WITH dim_customer AS (
     spend_rank = 1
 ), data_clock AS (
   SELECT
-    DATEADD(DAY, 1, MAX(last_transaction_date)::DATE)::DATE AS as_of_date
-  FROM metric_customer_ltv
+    as_of_date
+  FROM gold.data_clock
 ), complete_months_ranked AS (
   SELECT
     customer_id,

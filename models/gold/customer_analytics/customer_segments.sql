@@ -48,29 +48,28 @@ WITH customer_monthly_spend AS (
     month,
     monthly_spend,
     transaction_count,
-    travel_spend,
-    last_transaction_at
+    travel_spend
   FROM gold.customer_monthly_spend
 ), silver_customers AS (
   SELECT
     customer_id,
     account_open_date
   FROM silver.silver_customers
-), segmentation_window AS (
-  /* monthly cadence: the window ends where the month in progress begins */
+), data_clock AS (
   SELECT
-    DATE_TRUNC('MONTH', DATEADD(DAY, 1, MAX(last_transaction_at)::DATE)::DATE)::DATE AS segment_assigned_date
-  FROM customer_monthly_spend
+    current_month_start
+  FROM gold.data_clock
 ), customer_windows AS (
+  /* monthly cadence: the window ends where the month in progress begins */
   SELECT
     silver_customers.customer_id,
     silver_customers.account_open_date,
     DATE_TRUNC('MONTH', silver_customers.account_open_date)::DATE AS open_month,
-    segmentation_window.segment_assigned_date,
-    DATEADD(MONTH, -3, segmentation_window.segment_assigned_date)::DATE AS window_start_date,
-    DATEADD(MONTH, -9, segmentation_window.segment_assigned_date)::DATE AS baseline_start_date
+    data_clock.current_month_start AS segment_assigned_date,
+    DATEADD(MONTH, -3, data_clock.current_month_start)::DATE AS window_start_date,
+    DATEADD(MONTH, -9, data_clock.current_month_start)::DATE AS baseline_start_date
   FROM silver_customers
-  CROSS JOIN segmentation_window
+  CROSS JOIN data_clock
 ), window_spend AS (
   SELECT
     customer_windows.customer_id,

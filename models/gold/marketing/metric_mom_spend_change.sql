@@ -41,8 +41,7 @@ WITH customer_monthly_spend AS (
     customer_id,
     month,
     monthly_spend,
-    transaction_count,
-    last_transaction_at
+    transaction_count
   FROM gold.customer_monthly_spend
 ), silver_customers AS (
   SELECT
@@ -50,11 +49,10 @@ WITH customer_monthly_spend AS (
     account_open_date
   FROM silver.silver_customers
 ), data_clock AS (
-  /* the data ends at the last transaction day: the next day is the as-of date */
   SELECT
-    MIN(month) AS first_data_month,
-    DATEADD(DAY, 1, MAX(last_transaction_at)::DATE)::DATE AS as_of_date
-  FROM customer_monthly_spend
+    first_data_month,
+    as_of_date
+  FROM gold.data_clock
 ), month_offsets AS (
   SELECT
     ROW_NUMBER() OVER (ORDER BY SEQ4()) - 1 AS month_offset
