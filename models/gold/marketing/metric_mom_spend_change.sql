@@ -53,19 +53,20 @@ WITH customer_monthly_spend AS (
     first_data_month,
     as_of_date
   FROM gold.data_clock
-), month_offsets AS (
+), dim_date AS (
   SELECT
-    ROW_NUMBER() OVER (ORDER BY SEQ4()) - 1 AS month_offset
-  FROM TABLE(GENERATOR(ROWCOUNT => 600))
+    month_start_date
+  FROM gold.dim_date
 ), calendar_months AS (
   /* every month of the data, up to the month in progress (a few dozen rows) */
-  SELECT
-    DATEADD(MONTH, month_offsets.month_offset, data_clock.first_data_month)::DATE AS month,
+  SELECT DISTINCT
+    dim_date.month_start_date AS month,
     data_clock.as_of_date
-  FROM month_offsets
+  FROM dim_date
   CROSS JOIN data_clock
   WHERE
-    DATEADD(MONTH, month_offsets.month_offset, data_clock.first_data_month)::DATE < data_clock.as_of_date
+    dim_date.month_start_date >= data_clock.first_data_month
+    AND dim_date.month_start_date < data_clock.as_of_date
 ), customer_months AS (
   SELECT
     silver_customers.customer_id,
