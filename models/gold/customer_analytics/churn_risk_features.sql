@@ -48,15 +48,14 @@ WITH dim_customer AS (
   FROM gold.dim_customer
   WHERE
     is_current
-), metric_mom_spend_change AS (
+), customer_complete_months AS (
   SELECT
     customer_id,
-    month,
     monthly_spend,
     transaction_count,
-    is_complete_month,
-    mom_change_pct
-  FROM gold.metric_mom_spend_change
+    mom_change_pct,
+    months_ago
+  FROM gold.customer_complete_months
 ), metric_customer_ltv AS (
   SELECT
     customer_id,
@@ -73,17 +72,6 @@ WITH dim_customer AS (
   SELECT
     as_of_date
   FROM gold.data_clock
-), complete_months_ranked AS (
-  SELECT
-    customer_id,
-    month,
-    monthly_spend,
-    transaction_count,
-    mom_change_pct,
-    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY month DESC) AS months_ago
-  FROM metric_mom_spend_change
-  WHERE
-    is_complete_month
 ), spend_history AS (
   SELECT
     customer_id,
@@ -92,7 +80,7 @@ WITH dim_customer AS (
     AVG(IFF(months_ago <= 3, monthly_spend, NULL)) AS recent_monthly_spend,
     AVG(IFF(months_ago <= 3, transaction_count, NULL)) AS transaction_frequency,
     MAX(IFF(months_ago = 1, mom_change_pct, NULL)) AS mom_spend_change_pct
-  FROM complete_months_ranked
+  FROM customer_complete_months
   GROUP BY
     customer_id
 ), features AS (

@@ -39,15 +39,15 @@ MODEL (
   )
 );
 
-WITH metric_mom_spend_change AS (
+WITH customer_complete_months AS (
   SELECT
     customer_id,
     month,
     monthly_spend,
     transaction_count,
     mom_change_pct,
-    is_complete_month
-  FROM gold.metric_mom_spend_change
+    months_ago
+  FROM gold.customer_complete_months
 ), customer_360_profile AS (
   SELECT
     customer_id,
@@ -58,17 +58,6 @@ WITH metric_mom_spend_change AS (
     lifetime_value,
     churn_risk_score
   FROM gold.customer_360_profile
-), complete_months_ranked AS (
-  SELECT
-    customer_id,
-    month,
-    monthly_spend,
-    transaction_count,
-    mom_change_pct,
-    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY month DESC) AS months_ago
-  FROM metric_mom_spend_change
-  WHERE
-    is_complete_month
 ), spend_compared AS (
   SELECT
     customer_id,
@@ -78,7 +67,7 @@ WITH metric_mom_spend_change AS (
     AVG(IFF(months_ago BETWEEN 4 AND 6, transaction_count, NULL)) AS baseline_transactions,
     AVG(IFF(months_ago <= 3, transaction_count, NULL)) AS recent_transactions,
     MAX(IFF(months_ago = 1, mom_change_pct, NULL)) AS latest_mom_change_pct
-  FROM complete_months_ranked
+  FROM customer_complete_months
   WHERE
     months_ago <= 6
   GROUP BY
