@@ -6,6 +6,9 @@ MODEL (
   allow_partials TRUE,
   grain customer_id,
   tags (gold, customer_analytics, segmentation),
+  depends_on (
+    silver.silver_segment_targets
+  ),
   audits (
     unique_values(columns := (
       customer_id
@@ -23,7 +26,7 @@ MODEL (
     ),
     assert_segment_shares_near_target(blocking := FALSE)
   ),
-  description 'Rule-based segmentation of every known customer (spec 3.5), recalculated monthly on a rolling 90-day window: the 3 calendar months (89-92 days) before the month in progress, whose first day is segment_assigned_date, so segments change at a month boundary, not with every batch. Rules, first match wins: (1) Declining: average monthly spend in the window at least 30% below the 6 months before it AND the monthly number of transactions too (spend alone is noisy: one large ticket moves it); (2) New & Growing: account younger than 24 months whose window spend is at least 50% above its first 3 months (or younger than 6 months, too new to measure); (3) High-Value Travelers: average monthly spend in the window > $5,000 with > 30% of it in the Travel group; (4) Budget-Conscious: average monthly spend < $1,500; (5) Stable Mid-Spenders: everyone else. On generated portfolios the shares land within 5 points of 15/40/25/10/10.',
+  description 'Rule-based segmentation of every known customer (spec 3.5), recalculated monthly on a rolling 90-day window: the 3 calendar months (89-92 days) before the month in progress, whose first day is segment_assigned_date, so segments change at a month boundary, not with every batch. Rules, first match wins: (1) Declining: average monthly spend in the window at least 30% below the 6 months before it AND the monthly number of transactions too (spend alone is noisy: one large ticket moves it); (2) New & Growing: account younger than 24 months whose window spend is at least 50% above its first 3 months (or younger than 6 months, too new to measure); (3) High-Value Travelers: average monthly spend in the window > $5,000 with > 30% of it in the Travel group; (4) Budget-Conscious: average monthly spend < $1,500; (5) Stable Mid-Spenders: everyone else. On generated portfolios the shares land within 5 points of the target mix (seed silver.silver_segment_targets; audit assert_segment_shares_near_target, which is why the model depends on the seed).',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     customer_segment = 'High-Value Travelers, Stable Mid-Spenders, Budget-Conscious, Declining or New & Growing.',
