@@ -26,7 +26,7 @@ MODEL (
     ),
     assert_segment_shares_near_target(blocking := FALSE)
   ),
-  description 'Rule-based segmentation of every known customer (spec 3.5), recalculated monthly on a rolling 90-day window: the 3 calendar months (89-92 days) before the month in progress, whose first day is segment_assigned_date, so segments change at a month boundary, not with every batch. Rules, first match wins: (1) Declining: average monthly spend in the window at least 30% below the 6 months before it AND the monthly number of transactions too (spend alone is noisy: one large ticket moves it); (2) New & Growing: account younger than 24 months whose window spend is at least 50% above its first 3 months (or younger than 6 months, too new to measure); (3) High-Value Travelers: average monthly spend in the window > $5,000 with > 30% of it in the Travel group; (4) Budget-Conscious: average monthly spend < $1,500; (5) Stable Mid-Spenders: everyone else. On generated portfolios the shares land within 5 points of the target mix (seed silver.silver_segment_targets; audit assert_segment_shares_near_target, which is why the model depends on the seed).',
+  description 'Rule-based segmentation of every known customer (spec 3.5), recalculated monthly on a rolling 90-day window: the 3 calendar months (89-92 days) before the month in progress, whose first day is segment_assigned_date, so segments change at a month boundary, not with every batch. Rules, first match wins: (1) Declining: average monthly spend in the window down by the decline threshold or more against the 6 months before it (spend_change_pct <= variable spend_decline_threshold_pct, -30 %) AND the monthly number of transactions too (spend alone is noisy: one large ticket moves it); (2) New & Growing: account younger than 24 months whose window spend is at least 50% above its first 3 months (or younger than 6 months, too new to measure); (3) High-Value Travelers: average monthly spend in the window > $5,000 with > 30% of it in the Travel group; (4) Budget-Conscious: average monthly spend < $1,500; (5) Stable Mid-Spenders: everyone else. On generated portfolios the shares land within 5 points of the target mix (seed silver.silver_segment_targets; audit assert_segment_shares_near_target, which is why the model depends on the seed).',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     customer_segment = 'High-Value Travelers, Stable Mid-Spenders, Budget-Conscious, Declining or New & Growing.',
@@ -157,7 +157,8 @@ WITH customer_monthly_spend AS (
   SELECT
     customer_id,
     CASE
-      WHEN spend_change_pct <= -30 AND transaction_change_pct <= -30
+      WHEN spend_change_pct <= @spend_decline_threshold_pct
+      AND transaction_change_pct <= @spend_decline_threshold_pct
       THEN 'Declining'
       WHEN tenure_months < 24 AND (
         tenure_months < 6 OR growth_since_opening_pct >= 50
@@ -170,7 +171,8 @@ WITH customer_monthly_spend AS (
       ELSE 'Stable Mid-Spenders'
     END AS customer_segment,
     CASE
-      WHEN spend_change_pct <= -30 AND transaction_change_pct <= -30
+      WHEN spend_change_pct <= @spend_decline_threshold_pct
+      AND transaction_change_pct <= @spend_decline_threshold_pct
       THEN 'spend ' || ROUND(spend_change_pct, 0)::VARCHAR || '% and transactions ' || ROUND(transaction_change_pct, 0)::VARCHAR || '% vs the 6 months before'
       WHEN tenure_months < 24 AND tenure_months < 6
       THEN 'account opened ' || tenure_months::VARCHAR || ' months ago'

@@ -19,9 +19,13 @@ MODEL (
         spend_decline_pct
       )
     ),
-    assert_in_range(column := spend_decline_pct, min_value := -100, max_value := -30)
+    assert_in_range(
+      column := spend_decline_pct,
+      min_value := -100,
+      max_value := @spend_decline_threshold_pct
+    )
   ),
-  description 'Spend-decline alert list (user story 3; spec 3.6 alert threshold -30%): current customers whose average monthly spend over the last 3 complete months is at least 30% below the 3 complete months before, with their transaction count down at least 30% too (a single large ticket in the baseline does not raise an alert). Complete months only, so the month in progress never triggers an alert. Ordered use: most negative spend_decline_pct first.',
+  description 'Spend-decline alert list (user story 3; spec 3.6 alert threshold -30 %, variable spend_decline_threshold_pct): current customers whose average monthly spend over the last 3 complete months is down by the decline threshold or more against the 3 complete months before (spend_decline_pct <= variable spend_decline_threshold_pct, -30 %), with their transaction count down as much too (a single large ticket in the baseline does not raise an alert). Complete months only, so the month in progress never triggers an alert. Ordered use: most negative spend_decline_pct first.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     full_name = 'First and last name.',
@@ -31,8 +35,8 @@ MODEL (
     alert_month = 'Last complete month of the comparison.',
     baseline_monthly_spend = 'Average monthly spend in the 3 complete months before the recent ones, USD.',
     recent_monthly_spend = 'Average monthly spend in the last 3 complete months, USD.',
-    spend_decline_pct = 'Recent against baseline spend, percent (<= -30).',
-    transaction_decline_pct = 'Recent against baseline transaction count, percent (<= -30).',
+    spend_decline_pct = 'Recent against baseline spend, percent (at or below the decline threshold, -30 %, variable spend_decline_threshold_pct).',
+    transaction_decline_pct = 'Recent against baseline transaction count, percent (at or below the decline threshold).',
     latest_mom_change_pct = 'Month-over-month change of the last complete month, percent.',
     lifetime_value = 'Lifetime value, USD.',
     churn_risk_score = 'Churn risk score (NULL until scored).'
@@ -107,5 +111,5 @@ FROM declines_measured
 INNER JOIN customer_360_profile
   ON declines_measured.customer_id = customer_360_profile.customer_id
 WHERE
-  declines_measured.spend_decline_pct <= -30
-  AND declines_measured.transaction_decline_pct <= -30
+  declines_measured.spend_decline_pct <= @spend_decline_threshold_pct
+  AND declines_measured.transaction_decline_pct <= @spend_decline_threshold_pct
