@@ -37,9 +37,9 @@ MODEL (
     transactions_90d = 'Transactions in the window.',
     avg_monthly_spend_90d = 'Spend in the window per month, USD.',
     travel_spend_pct_90d = 'Share of the window spend in the Travel group (Airlines, Hotels, Travel, Car Rental), percent.',
-    baseline_monthly_spend = 'Average monthly spend in the 6 months before the window, USD.',
-    spend_change_pct = 'Window monthly spend against the baseline, percent.',
-    transaction_change_pct = 'Window monthly transactions against the baseline, percent.',
+    prior_6m_monthly_spend = 'Average monthly spend in the 6 calendar months before the window, USD.',
+    spend_change_pct = 'Window monthly spend (avg_monthly_spend_90d) against prior_6m_monthly_spend, percent.',
+    transaction_change_pct = 'Window monthly transactions against those of the 6 months before the window, percent.',
     tenure_months = 'Whole months from account opening to segment_assigned_date.',
     growth_since_opening_pct = 'Window monthly spend against the account''s first 3 calendar months, percent (accounts younger than 24 months).'
   )
@@ -70,7 +70,7 @@ WITH customer_monthly_spend AS (
     DATE_TRUNC('MONTH', silver_customers.account_open_date)::DATE AS open_month,
     data_clock.current_month_start AS segment_assigned_date,
     DATEADD(MONTH, -3, data_clock.current_month_start)::DATE AS window_start_date,
-    DATEADD(MONTH, -9, data_clock.current_month_start)::DATE AS baseline_start_date
+    DATEADD(MONTH, -9, data_clock.current_month_start)::DATE AS prior_6m_start_date
   FROM silver_customers
   CROSS JOIN data_clock
 ), window_spend AS (
@@ -99,20 +99,20 @@ WITH customer_monthly_spend AS (
     ) AS travel_spend_90d,
     SUM(
       IFF(
-        customer_monthly_spend.month >= customer_windows.baseline_start_date
+        customer_monthly_spend.month >= customer_windows.prior_6m_start_date
         AND customer_monthly_spend.month < customer_windows.window_start_date,
         customer_monthly_spend.monthly_spend,
         0
       )
-    ) AS baseline_spend_6m,
+    ) AS prior_6m_spend,
     SUM(
       IFF(
-        customer_monthly_spend.month >= customer_windows.baseline_start_date
+        customer_monthly_spend.month >= customer_windows.prior_6m_start_date
         AND customer_monthly_spend.month < customer_windows.window_start_date,
         customer_monthly_spend.transaction_count,
         0
       )
-    ) AS baseline_transactions_6m,
+    ) AS prior_6m_transactions,
     SUM(
       IFF(
         customer_monthly_spend.month < DATEADD(MONTH, 3, customer_windows.open_month)::DATE
@@ -124,7 +124,7 @@ WITH customer_monthly_spend AS (
   FROM customer_windows
   INNER JOIN customer_monthly_spend
     ON customer_windows.customer_id = customer_monthly_spend.customer_id
-    AND customer_monthly_spend.month >= LEAST(customer_windows.baseline_start_date, customer_windows.open_month)
+    AND customer_monthly_spend.month >= LEAST(customer_windows.prior_6m_start_date, customer_windows.open_month)
     AND customer_monthly_spend.month < customer_windows.segment_assigned_date
   GROUP BY
     customer_windows.customer_id
@@ -137,13 +137,13 @@ WITH customer_monthly_spend AS (
     COALESCE(window_spend.transactions_90d, 0) AS transactions_90d,
     COALESCE(window_spend.spend_90d, 0) / 3 AS avg_monthly_spend_90d,
     COALESCE(window_spend.travel_spend_90d, 0) * 100 / NULLIF(window_spend.spend_90d, 0) AS travel_spend_pct_90d,
-    COALESCE(window_spend.baseline_spend_6m, 0) / 6 AS baseline_monthly_spend,
+    COALESCE(window_spend.prior_6m_spend, 0) / 6 AS prior_6m_monthly_spend,
     (
       COALESCE(window_spend.spend_90d, 0) / 3
-    ) / NULLIF(window_spend.baseline_spend_6m / 6, 0) * 100 - 100 AS spend_change_pct,
+    ) / NULLIF(window_spend.prior_6m_spend / 6, 0) * 100 - 100 AS spend_change_pct,
     (
       COALESCE(window_spend.transactions_90d, 0) / 3
-    ) / NULLIF(window_spend.baseline_transactions_6m / 6, 0) * 100 - 100 AS transaction_change_pct,
+    ) / NULLIF(window_spend.prior_6m_transactions / 6, 0) * 100 - 100 AS transaction_change_pct,
     DATEDIFF(MONTH, customer_windows.account_open_date, customer_windows.segment_assigned_date) AS tenure_months,
     IFF(
       DATEDIFF(MONTH, customer_windows.account_open_date, customer_windows.segment_assigned_date) < 24,
@@ -190,7 +190,7 @@ WITH customer_monthly_spend AS (
     transactions_90d,
     avg_monthly_spend_90d,
     travel_spend_pct_90d,
-    baseline_monthly_spend,
+    prior_6m_monthly_spend,
     spend_change_pct,
     transaction_change_pct,
     tenure_months,
@@ -207,7 +207,7 @@ SELECT
   transactions_90d::INT AS transactions_90d,
   ROUND(avg_monthly_spend_90d, 2)::DECIMAL(12, 2) AS avg_monthly_spend_90d,
   ROUND(travel_spend_pct_90d, 2)::DECIMAL(5, 2) AS travel_spend_pct_90d,
-  ROUND(baseline_monthly_spend, 2)::DECIMAL(12, 2) AS baseline_monthly_spend,
+  ROUND(prior_6m_monthly_spend, 2)::DECIMAL(12, 2) AS prior_6m_monthly_spend,
   ROUND(spend_change_pct, 2)::DECIMAL(12, 2) AS spend_change_pct,
   ROUND(transaction_change_pct, 2)::DECIMAL(12, 2) AS transaction_change_pct,
   tenure_months::INT AS tenure_months,

@@ -14,7 +14,7 @@ MODEL (
       columns := (
         customer_id,
         alert_month,
-        baseline_monthly_spend,
+        prior_3m_monthly_spend,
         recent_monthly_spend,
         spend_decline_pct
       )
@@ -25,7 +25,7 @@ MODEL (
       max_value := @spend_decline_threshold_pct
     )
   ),
-  description 'Spend-decline alert list (user story 3; spec 3.6 alert threshold -30 %, variable spend_decline_threshold_pct): current customers whose average monthly spend over the last 3 complete months is down by the decline threshold or more against the 3 complete months before (spend_decline_pct <= variable spend_decline_threshold_pct, -30 %), with their transaction count down as much too (a single large ticket in the baseline does not raise an alert). Complete months only, so the month in progress never triggers an alert. Ordered use: most negative spend_decline_pct first.',
+  description 'Spend-decline alert list (user story 3; spec 3.6 alert threshold -30 %, variable spend_decline_threshold_pct): current customers whose average monthly spend over the last 3 complete months is down by the decline threshold or more against the 3 complete months before (spend_decline_pct <= variable spend_decline_threshold_pct, -30 %), with their transaction count down as much too (a single large ticket in the prior 3 months does not raise an alert). Complete months only, so the month in progress never triggers an alert. Ordered use: most negative spend_decline_pct first.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     full_name = 'First and last name.',
@@ -33,10 +33,10 @@ MODEL (
     card_type = 'Current card product.',
     state = 'US state code.',
     alert_month = 'Last complete month of the comparison.',
-    baseline_monthly_spend = 'Average monthly spend in the 3 complete months before the recent ones, USD.',
-    recent_monthly_spend = 'Average monthly spend in the last 3 complete months, USD.',
-    spend_decline_pct = 'Recent against baseline spend, percent (at or below the decline threshold, -30 %, variable spend_decline_threshold_pct).',
-    transaction_decline_pct = 'Recent against baseline transaction count, percent (at or below the decline threshold).',
+    prior_3m_monthly_spend = 'Average monthly spend in complete months 4-6 ago (the 3 before the recent ones), USD.',
+    recent_monthly_spend = 'Average monthly spend in the last 3 complete months (months_ago 1-3), USD.',
+    spend_decline_pct = 'recent_monthly_spend against prior_3m_monthly_spend, percent (at or below the decline threshold, -30 %, variable spend_decline_threshold_pct).',
+    transaction_decline_pct = 'Monthly transactions of the last 3 complete months against complete months 4-6 ago, percent (at or below the decline threshold).',
     latest_mom_change_pct = 'Month-over-month change of the last complete month, percent.',
     lifetime_value = 'Lifetime value, USD.',
     churn_risk_score = 'Churn risk score (NULL until scored).'
@@ -66,9 +66,9 @@ WITH customer_complete_months AS (
   SELECT
     customer_id,
     MAX(IFF(months_ago = 1, month, NULL)) AS alert_month,
-    AVG(IFF(months_ago BETWEEN 4 AND 6, monthly_spend, NULL)) AS baseline_monthly_spend,
+    AVG(IFF(months_ago BETWEEN 4 AND 6, monthly_spend, NULL)) AS prior_3m_monthly_spend,
     AVG(IFF(months_ago <= 3, monthly_spend, NULL)) AS recent_monthly_spend,
-    AVG(IFF(months_ago BETWEEN 4 AND 6, transaction_count, NULL)) AS baseline_transactions,
+    AVG(IFF(months_ago BETWEEN 4 AND 6, transaction_count, NULL)) AS prior_3m_transactions,
     AVG(IFF(months_ago <= 3, transaction_count, NULL)) AS recent_transactions,
     MAX(IFF(months_ago = 1, mom_change_pct, NULL)) AS latest_mom_change_pct
   FROM customer_complete_months
@@ -82,14 +82,14 @@ WITH customer_complete_months AS (
   SELECT
     customer_id,
     alert_month,
-    baseline_monthly_spend,
+    prior_3m_monthly_spend,
     recent_monthly_spend,
     (
-      recent_monthly_spend - baseline_monthly_spend
-    ) * 100 / NULLIF(baseline_monthly_spend, 0) AS spend_decline_pct,
+      recent_monthly_spend - prior_3m_monthly_spend
+    ) * 100 / NULLIF(prior_3m_monthly_spend, 0) AS spend_decline_pct,
     (
-      recent_transactions - baseline_transactions
-    ) * 100 / NULLIF(baseline_transactions, 0) AS transaction_decline_pct,
+      recent_transactions - prior_3m_transactions
+    ) * 100 / NULLIF(prior_3m_transactions, 0) AS transaction_decline_pct,
     latest_mom_change_pct
   FROM spend_compared
 )
@@ -100,7 +100,7 @@ SELECT
   customer_360_profile.card_type::VARCHAR AS card_type,
   customer_360_profile.state::VARCHAR AS state,
   declines_measured.alert_month::DATE AS alert_month,
-  ROUND(declines_measured.baseline_monthly_spend, 2)::DECIMAL(12, 2) AS baseline_monthly_spend,
+  ROUND(declines_measured.prior_3m_monthly_spend, 2)::DECIMAL(12, 2) AS prior_3m_monthly_spend,
   ROUND(declines_measured.recent_monthly_spend, 2)::DECIMAL(12, 2) AS recent_monthly_spend,
   ROUND(declines_measured.spend_decline_pct, 2)::DECIMAL(12, 2) AS spend_decline_pct,
   ROUND(declines_measured.transaction_decline_pct, 2)::DECIMAL(12, 2) AS transaction_decline_pct,
