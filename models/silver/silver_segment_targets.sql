@@ -4,6 +4,7 @@ MODEL (
     path '../../seeds/segment_targets.csv'
   ),
   owner data_engineering,
+  allow_partials FALSE,
   grain customer_segment,
   tags (silver, reference),
   audits (

@@ -1,9 +1,6 @@
 MODEL (
   name gold.data_clock,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain as_of_date,
   tags (gold, core, clock),
   audits (

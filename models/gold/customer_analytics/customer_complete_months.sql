@@ -1,9 +1,6 @@
 MODEL (
   name gold.customer_complete_months,
   kind VIEW,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain (customer_id, month),
   tags (gold, customer_analytics, churn),
   audits (

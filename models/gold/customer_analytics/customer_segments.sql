@@ -1,9 +1,6 @@
 MODEL (
   name gold.customer_segments,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_id,
   tags (gold, customer_analytics, segmentation),
   depends_on (

@@ -1,9 +1,6 @@
 MODEL (
   name gold.metric_mom_spend_change,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain (customer_id, month),
   tags (gold, marketing, metric),
   audits (

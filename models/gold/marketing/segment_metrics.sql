@@ -1,9 +1,6 @@
 MODEL (
   name gold.segment_metrics,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_segment,
   tags (gold, marketing, segmentation),
   audits (
