@@ -18,7 +18,7 @@ MODEL (
     ),
     assert_declines_beyond_threshold
   ),
-  description 'Spend-decline alert list (user story 3; spec 3.6 alert threshold -30 %, variable spend_decline_threshold_pct): current customers whose average monthly spend over the last 3 complete months is down by the decline threshold or more against the 3 complete months before (spend_decline_pct <= variable spend_decline_threshold_pct, -30 %), with their transaction count down as much too (a single large ticket in the prior 3 months does not raise an alert). Complete months only, so the month in progress never triggers an alert. Ordered use: most negative spend_decline_pct first.',
+  description 'Spend-decline alert list (user story 3; spec 3.6 alert threshold -30 %, variable spend_decline_threshold_pct): current customers whose average monthly spend over the last 3 complete months is down by the decline threshold or more against the 3 complete months before (spend_decline_pct <= the variable), with their transaction count down as much too (a single large ticket in the prior 3 months does not raise an alert). Complete months only, so the month in progress never triggers an alert. Ordered use: most negative spend_decline_pct first.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     full_name = 'First and last name.',
