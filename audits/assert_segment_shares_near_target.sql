@@ -3,9 +3,11 @@ AUDIT (
   blocking FALSE
 );
 
-/* spec 11.4 test 1: each segment's share of customers within 5 points of its target
-   (15/40/25/10/10). Non-blocking: a drifting mix is a finding to log, not a reason to
-   stop the dashboard from refreshing. Skipped for tiny populations (unit tests). */
+/* spec 11.4 test 1: each segment's share of customers within 5 points of its target in
+   the seed silver.silver_segment_targets. The model must list the seed in `depends_on`, or a
+   cold build reads the seed's prod view before it exists. Non-blocking: a drifting mix is a
+   finding to log, not a reason to stop the dashboard refreshing. Skipped for tiny
+   populations (unit tests). */
 WITH shares AS (
   SELECT
     customer_segment,
@@ -14,24 +16,19 @@ WITH shares AS (
   FROM @this_model
   GROUP BY
     customer_segment
+), silver_segment_targets AS (
+  SELECT
+    customer_segment,
+    target_share_pct
+  FROM silver.silver_segment_targets
 )
 SELECT
-  customer_segment,
-  share_pct
+  shares.customer_segment,
+  shares.share_pct,
+  silver_segment_targets.target_share_pct
 FROM shares
+LEFT JOIN silver_segment_targets
+  ON shares.customer_segment = silver_segment_targets.customer_segment
 WHERE
-  customers >= 500
-  AND ABS(
-    share_pct - CASE customer_segment
-      WHEN 'High-Value Travelers'
-      THEN 15
-      WHEN 'Stable Mid-Spenders'
-      THEN 40
-      WHEN 'Budget-Conscious'
-      THEN 25
-      WHEN 'Declining'
-      THEN 10
-      WHEN 'New & Growing'
-      THEN 10
-    END
-  ) > 5
+  shares.customers >= 500
+  AND ABS(shares.share_pct - silver_segment_targets.target_share_pct) > 5

@@ -75,6 +75,21 @@ def test_seed_matches_the_generator_catalog() -> None:
     assert rows == [(i, name, group) for i, (name, group, _) in enumerate(CATEGORIES, 1)]
 
 
+def test_segment_targets_seed_matches_the_generator_catalog() -> None:
+    """The target mix the marts and the share audit read is the mix the generator draws."""
+    from decimal import Decimal
+
+    from ingestion.generator.catalog import SEGMENTS
+
+    with (ROOT / "seeds" / "segment_targets.csv").open() as handle:
+        rows = [
+            (r["customer_segment"], Decimal(r["target_share_pct"])) for r in csv.DictReader(handle)
+        ]
+    expected = [(s.name, Decimal(str(round(s.share * 100, 2)))) for s in SEGMENTS]
+    assert rows == expected
+    assert sum(share for _, share in rows) == 100
+
+
 def test_external_models_match_the_bronze_contract() -> None:
     from ingestion.bronze import BRONZE_TABLES
 

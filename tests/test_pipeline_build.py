@@ -7,6 +7,9 @@ tests read what came out. Other pipeline test modules copy the same build.
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -16,13 +19,11 @@ pytestmark = [
     ),
 ]
 
-SEGMENT_TARGETS = {
-    "High-Value Travelers": 15,
-    "Stable Mid-Spenders": 40,
-    "Budget-Conscious": 25,
-    "Declining": 10,
-    "New & Growing": 10,
-}
+# the spec's mix, from the one place it is written (checked against the generator too)
+with (Path(__file__).resolve().parents[1] / "seeds" / "segment_targets.csv").open() as _targets:
+    SEGMENT_TARGETS = {
+        row["customer_segment"]: float(row["target_share_pct"]) for row in csv.DictReader(_targets)
+    }
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ MODEL (
     lookback 6
   ),
   owner data_engineering,
-  allow_partials TRUE,
   grain (run_timestamp, table_name, check_type),
   tags (observability, data_quality),
   audits (

@@ -2,8 +2,6 @@ MODEL (
   name silver.silver_campaign_assignments,
   kind FULL,
   owner data_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain (campaign_name, customer_id),
   tags (silver, marketing),
   audits (

@@ -9,8 +9,6 @@ MODEL (
     batch_size 744
   ),
   owner data_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain (customer_id, valid_from),
   tags (silver, customers, scd2),
   audits (

@@ -2,6 +2,7 @@ MODEL (
   name silver.silver_customer_snapshots,
   kind VIEW,
   owner data_engineering,
+  allow_partials FALSE,
   grain (customer_id, snapshot_date),
   tags (silver, customers),
   audits (

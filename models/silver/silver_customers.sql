@@ -2,8 +2,6 @@ MODEL (
   name silver.silver_customers,
   kind FULL,
   owner data_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_id,
   tags (silver, customers),
   audits (

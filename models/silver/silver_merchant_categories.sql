@@ -4,6 +4,7 @@ MODEL (
     path '../../seeds/merchant_categories.csv'
   ),
   owner data_engineering,
+  allow_partials FALSE,
   grain category_key,
   tags (silver, reference),
   audits (

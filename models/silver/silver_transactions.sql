@@ -6,8 +6,6 @@ MODEL (
     batch_size 744
   ),
   owner data_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain transaction_id,
   tags (silver, transactions),
   audits (

@@ -1,9 +1,6 @@
 MODEL (
   name gold.dim_customer,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_key,
   tags (gold, core, dimension, scd2),
   audits (

@@ -1,8 +1,8 @@
 MODEL (
   name gold.dim_date,
   kind FULL,
-  owner analytics_engineering,
   cron '@daily',
+  allow_partials FALSE,
   grain date_key,
   tags (gold, core, dimension),
   audits (

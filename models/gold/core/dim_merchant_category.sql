@@ -1,8 +1,8 @@
 MODEL (
   name gold.dim_merchant_category,
   kind FULL,
-  owner analytics_engineering,
   cron '@daily',
+  allow_partials FALSE,
   grain category_key,
   tags (gold, core, dimension),
   audits (

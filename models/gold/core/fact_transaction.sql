@@ -5,9 +5,6 @@ MODEL (
     lookback 6,
     batch_size 744
   ),
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain transaction_id,
   tags (gold, core, fact),
   audits (

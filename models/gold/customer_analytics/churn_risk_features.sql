@@ -1,9 +1,6 @@
 MODEL (
   name gold.churn_risk_features,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_id,
   tags (gold, customer_analytics, churn),
   audits (
@@ -17,9 +14,9 @@ MODEL (
     customer_id = 'Natural key of the customer.',
     as_of_date = 'Day after the latest transaction in the facts: what "now" means for these features.',
     avg_monthly_spend = 'Average monthly spend over the customer''s complete months, USD.',
-    baseline_monthly_spend = 'Average monthly spend over the complete months before the last 3, USD (the spec 3.7 baseline).',
-    recent_monthly_spend = 'Average monthly spend over the last 3 complete months, USD.',
-    recent_to_baseline_ratio = 'recent_monthly_spend / baseline_monthly_spend.',
+    earlier_monthly_spend = 'Average monthly spend over all complete months before the last 3 (months_ago > 3), USD: the spec 3.7 baseline.',
+    recent_monthly_spend = 'Average monthly spend over the last 3 complete months (months_ago 1-3), USD.',
+    recent_to_earlier_ratio = 'recent_monthly_spend / earlier_monthly_spend.',
     mom_spend_change_pct = 'Month-over-month spend change of the last complete month, percent.',
     transaction_frequency = 'Average transactions per month over the last 3 complete months.',
     days_since_last_transaction = 'Days from the last transaction to as_of_date.',
@@ -48,15 +45,14 @@ WITH dim_customer AS (
   FROM gold.dim_customer
   WHERE
     is_current
-), metric_mom_spend_change AS (
+), customer_complete_months AS (
   SELECT
     customer_id,
-    month,
     monthly_spend,
     transaction_count,
-    is_complete_month,
-    mom_change_pct
-  FROM gold.metric_mom_spend_change
+    mom_change_pct,
+    months_ago
+  FROM gold.customer_complete_months
 ), metric_customer_ltv AS (
   SELECT
     customer_id,
@@ -71,28 +67,17 @@ WITH dim_customer AS (
     spend_rank = 1
 ), data_clock AS (
   SELECT
-    DATEADD(DAY, 1, MAX(last_transaction_date)::DATE)::DATE AS as_of_date
-  FROM metric_customer_ltv
-), complete_months_ranked AS (
-  SELECT
-    customer_id,
-    month,
-    monthly_spend,
-    transaction_count,
-    mom_change_pct,
-    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY month DESC) AS months_ago
-  FROM metric_mom_spend_change
-  WHERE
-    is_complete_month
+    as_of_date
+  FROM gold.data_clock
 ), spend_history AS (
   SELECT
     customer_id,
     AVG(monthly_spend) AS avg_monthly_spend,
-    AVG(IFF(months_ago > 3, monthly_spend, NULL)) AS baseline_monthly_spend,
+    AVG(IFF(months_ago > 3, monthly_spend, NULL)) AS earlier_monthly_spend,
     AVG(IFF(months_ago <= 3, monthly_spend, NULL)) AS recent_monthly_spend,
     AVG(IFF(months_ago <= 3, transaction_count, NULL)) AS transaction_frequency,
     MAX(IFF(months_ago = 1, mom_change_pct, NULL)) AS mom_spend_change_pct
-  FROM complete_months_ranked
+  FROM customer_complete_months
   GROUP BY
     customer_id
 ), features AS (
@@ -100,9 +85,9 @@ WITH dim_customer AS (
     dim_customer.customer_id,
     data_clock.as_of_date,
     spend_history.avg_monthly_spend,
-    spend_history.baseline_monthly_spend,
+    spend_history.earlier_monthly_spend,
     spend_history.recent_monthly_spend,
-    spend_history.recent_monthly_spend / NULLIF(spend_history.baseline_monthly_spend, 0) AS recent_to_baseline_ratio,
+    spend_history.recent_monthly_spend / NULLIF(spend_history.earlier_monthly_spend, 0) AS recent_to_earlier_ratio,
     spend_history.mom_spend_change_pct,
     spend_history.transaction_frequency,
     DATEDIFF(DAY, metric_customer_ltv.last_transaction_date::DATE, data_clock.as_of_date) AS days_since_last_transaction,
@@ -128,9 +113,9 @@ SELECT
   customer_id::VARCHAR AS customer_id,
   as_of_date::DATE AS as_of_date,
   ROUND(avg_monthly_spend, 2)::DECIMAL(12, 2) AS avg_monthly_spend,
-  ROUND(baseline_monthly_spend, 2)::DECIMAL(12, 2) AS baseline_monthly_spend,
+  ROUND(earlier_monthly_spend, 2)::DECIMAL(12, 2) AS earlier_monthly_spend,
   ROUND(recent_monthly_spend, 2)::DECIMAL(12, 2) AS recent_monthly_spend,
-  ROUND(recent_to_baseline_ratio, 4)::DECIMAL(12, 4) AS recent_to_baseline_ratio,
+  ROUND(recent_to_earlier_ratio, 4)::DECIMAL(12, 4) AS recent_to_earlier_ratio,
   mom_spend_change_pct::DECIMAL(12, 2) AS mom_spend_change_pct,
   ROUND(transaction_frequency, 2)::DECIMAL(8, 2) AS transaction_frequency,
   days_since_last_transaction::INT AS days_since_last_transaction,

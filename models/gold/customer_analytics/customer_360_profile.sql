@@ -1,9 +1,6 @@
 MODEL (
   name gold.customer_360_profile,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_id,
   tags (gold, customer_analytics),
   audits (

@@ -4,9 +4,6 @@ MODEL (
     unique_key (customer_id, category_key),
     lookback 6
   ),
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain (customer_id, category_key),
   tags (gold, customer_analytics),
   audits (

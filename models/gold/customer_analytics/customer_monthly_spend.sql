@@ -4,9 +4,6 @@ MODEL (
     unique_key (customer_id, month),
     lookback 6
   ),
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain (customer_id, month),
   tags (gold, customer_analytics, aggregate),
   audits (

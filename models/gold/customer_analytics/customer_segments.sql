@@ -1,11 +1,11 @@
 MODEL (
   name gold.customer_segments,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_id,
   tags (gold, customer_analytics, segmentation),
+  depends_on (
+    silver.silver_segment_targets
+  ),
   audits (
     unique_values(columns := (
       customer_id
@@ -23,7 +23,7 @@ MODEL (
     ),
     assert_segment_shares_near_target(blocking := FALSE)
   ),
-  description 'Rule-based segmentation of every known customer (spec 3.5), recalculated monthly on a rolling 90-day window: the 3 calendar months (89-92 days) before the month in progress, whose first day is segment_assigned_date, so segments change at a month boundary, not with every batch. Rules, first match wins: (1) Declining: average monthly spend in the window at least 30% below the 6 months before it AND the monthly number of transactions too (spend alone is noisy: one large ticket moves it); (2) New & Growing: account younger than 24 months whose window spend is at least 50% above its first 3 months (or younger than 6 months, too new to measure); (3) High-Value Travelers: average monthly spend in the window > $5,000 with > 30% of it in the Travel group; (4) Budget-Conscious: average monthly spend < $1,500; (5) Stable Mid-Spenders: everyone else. On generated portfolios the shares land within 5 points of 15/40/25/10/10.',
+  description 'Rule-based segmentation of every known customer (spec 3.5), recalculated monthly on a rolling 90-day window: the 3 calendar months (89-92 days) before the month in progress, whose first day is segment_assigned_date, so segments change at a month boundary, not with every batch. Rules, first match wins: (1) Declining: average monthly spend in the window down by the decline threshold or more against the 6 months before it (spend_change_pct <= variable spend_decline_threshold_pct, -30 %) AND the monthly number of transactions too (spend alone is noisy: one large ticket moves it); (2) New & Growing: account younger than 24 months whose window spend is at least 50% above its first 3 months (or younger than 6 months, too new to measure); (3) High-Value Travelers: average monthly spend in the window > $5,000 with > 30% of it in the Travel group; (4) Budget-Conscious: average monthly spend < $1,500; (5) Stable Mid-Spenders: everyone else. On generated portfolios the shares land within 5 points of the target mix (seed silver.silver_segment_targets; audit assert_segment_shares_near_target, which is why the model depends on the seed).',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     customer_segment = 'High-Value Travelers, Stable Mid-Spenders, Budget-Conscious, Declining or New & Growing.',
@@ -34,9 +34,9 @@ MODEL (
     transactions_90d = 'Transactions in the window.',
     avg_monthly_spend_90d = 'Spend in the window per month, USD.',
     travel_spend_pct_90d = 'Share of the window spend in the Travel group (Airlines, Hotels, Travel, Car Rental), percent.',
-    baseline_monthly_spend = 'Average monthly spend in the 6 months before the window, USD.',
-    spend_change_pct = 'Window monthly spend against the baseline, percent.',
-    transaction_change_pct = 'Window monthly transactions against the baseline, percent.',
+    prior_6m_monthly_spend = 'Average monthly spend in the 6 calendar months before the window, USD.',
+    spend_change_pct = 'Window monthly spend (avg_monthly_spend_90d) against prior_6m_monthly_spend, percent.',
+    transaction_change_pct = 'Window monthly transactions against those of the 6 months before the window, percent.',
     tenure_months = 'Whole months from account opening to segment_assigned_date.',
     growth_since_opening_pct = 'Window monthly spend against the account''s first 3 calendar months, percent (accounts younger than 24 months).'
   )
@@ -48,29 +48,28 @@ WITH customer_monthly_spend AS (
     month,
     monthly_spend,
     transaction_count,
-    travel_spend,
-    last_transaction_at
+    travel_spend
   FROM gold.customer_monthly_spend
 ), silver_customers AS (
   SELECT
     customer_id,
     account_open_date
   FROM silver.silver_customers
-), segmentation_window AS (
-  /* monthly cadence: the window ends where the month in progress begins */
+), data_clock AS (
   SELECT
-    DATE_TRUNC('MONTH', DATEADD(DAY, 1, MAX(last_transaction_at)::DATE)::DATE)::DATE AS segment_assigned_date
-  FROM customer_monthly_spend
+    current_month_start
+  FROM gold.data_clock
 ), customer_windows AS (
+  /* monthly cadence: the window ends where the month in progress begins */
   SELECT
     silver_customers.customer_id,
     silver_customers.account_open_date,
     DATE_TRUNC('MONTH', silver_customers.account_open_date)::DATE AS open_month,
-    segmentation_window.segment_assigned_date,
-    DATEADD(MONTH, -3, segmentation_window.segment_assigned_date)::DATE AS window_start_date,
-    DATEADD(MONTH, -9, segmentation_window.segment_assigned_date)::DATE AS baseline_start_date
+    data_clock.current_month_start AS segment_assigned_date,
+    DATEADD(MONTH, -3, data_clock.current_month_start)::DATE AS window_start_date,
+    DATEADD(MONTH, -9, data_clock.current_month_start)::DATE AS prior_6m_start_date
   FROM silver_customers
-  CROSS JOIN segmentation_window
+  CROSS JOIN data_clock
 ), window_spend AS (
   SELECT
     customer_windows.customer_id,
@@ -97,20 +96,20 @@ WITH customer_monthly_spend AS (
     ) AS travel_spend_90d,
     SUM(
       IFF(
-        customer_monthly_spend.month >= customer_windows.baseline_start_date
+        customer_monthly_spend.month >= customer_windows.prior_6m_start_date
         AND customer_monthly_spend.month < customer_windows.window_start_date,
         customer_monthly_spend.monthly_spend,
         0
       )
-    ) AS baseline_spend_6m,
+    ) AS prior_6m_spend,
     SUM(
       IFF(
-        customer_monthly_spend.month >= customer_windows.baseline_start_date
+        customer_monthly_spend.month >= customer_windows.prior_6m_start_date
         AND customer_monthly_spend.month < customer_windows.window_start_date,
         customer_monthly_spend.transaction_count,
         0
       )
-    ) AS baseline_transactions_6m,
+    ) AS prior_6m_transactions,
     SUM(
       IFF(
         customer_monthly_spend.month < DATEADD(MONTH, 3, customer_windows.open_month)::DATE
@@ -122,7 +121,7 @@ WITH customer_monthly_spend AS (
   FROM customer_windows
   INNER JOIN customer_monthly_spend
     ON customer_windows.customer_id = customer_monthly_spend.customer_id
-    AND customer_monthly_spend.month >= LEAST(customer_windows.baseline_start_date, customer_windows.open_month)
+    AND customer_monthly_spend.month >= LEAST(customer_windows.prior_6m_start_date, customer_windows.open_month)
     AND customer_monthly_spend.month < customer_windows.segment_assigned_date
   GROUP BY
     customer_windows.customer_id
@@ -135,13 +134,13 @@ WITH customer_monthly_spend AS (
     COALESCE(window_spend.transactions_90d, 0) AS transactions_90d,
     COALESCE(window_spend.spend_90d, 0) / 3 AS avg_monthly_spend_90d,
     COALESCE(window_spend.travel_spend_90d, 0) * 100 / NULLIF(window_spend.spend_90d, 0) AS travel_spend_pct_90d,
-    COALESCE(window_spend.baseline_spend_6m, 0) / 6 AS baseline_monthly_spend,
+    COALESCE(window_spend.prior_6m_spend, 0) / 6 AS prior_6m_monthly_spend,
     (
       COALESCE(window_spend.spend_90d, 0) / 3
-    ) / NULLIF(window_spend.baseline_spend_6m / 6, 0) * 100 - 100 AS spend_change_pct,
+    ) / NULLIF(window_spend.prior_6m_spend / 6, 0) * 100 - 100 AS spend_change_pct,
     (
       COALESCE(window_spend.transactions_90d, 0) / 3
-    ) / NULLIF(window_spend.baseline_transactions_6m / 6, 0) * 100 - 100 AS transaction_change_pct,
+    ) / NULLIF(window_spend.prior_6m_transactions / 6, 0) * 100 - 100 AS transaction_change_pct,
     DATEDIFF(MONTH, customer_windows.account_open_date, customer_windows.segment_assigned_date) AS tenure_months,
     IFF(
       DATEDIFF(MONTH, customer_windows.account_open_date, customer_windows.segment_assigned_date) < 24,
@@ -155,7 +154,8 @@ WITH customer_monthly_spend AS (
   SELECT
     customer_id,
     CASE
-      WHEN spend_change_pct <= -30 AND transaction_change_pct <= -30
+      WHEN spend_change_pct <= @spend_decline_threshold_pct
+      AND transaction_change_pct <= @spend_decline_threshold_pct
       THEN 'Declining'
       WHEN tenure_months < 24 AND (
         tenure_months < 6 OR growth_since_opening_pct >= 50
@@ -168,7 +168,8 @@ WITH customer_monthly_spend AS (
       ELSE 'Stable Mid-Spenders'
     END AS customer_segment,
     CASE
-      WHEN spend_change_pct <= -30 AND transaction_change_pct <= -30
+      WHEN spend_change_pct <= @spend_decline_threshold_pct
+      AND transaction_change_pct <= @spend_decline_threshold_pct
       THEN 'spend ' || ROUND(spend_change_pct, 0)::VARCHAR || '% and transactions ' || ROUND(transaction_change_pct, 0)::VARCHAR || '% vs the 6 months before'
       WHEN tenure_months < 24 AND tenure_months < 6
       THEN 'account opened ' || tenure_months::VARCHAR || ' months ago'
@@ -186,7 +187,7 @@ WITH customer_monthly_spend AS (
     transactions_90d,
     avg_monthly_spend_90d,
     travel_spend_pct_90d,
-    baseline_monthly_spend,
+    prior_6m_monthly_spend,
     spend_change_pct,
     transaction_change_pct,
     tenure_months,
@@ -203,7 +204,7 @@ SELECT
   transactions_90d::INT AS transactions_90d,
   ROUND(avg_monthly_spend_90d, 2)::DECIMAL(12, 2) AS avg_monthly_spend_90d,
   ROUND(travel_spend_pct_90d, 2)::DECIMAL(5, 2) AS travel_spend_pct_90d,
-  ROUND(baseline_monthly_spend, 2)::DECIMAL(12, 2) AS baseline_monthly_spend,
+  ROUND(prior_6m_monthly_spend, 2)::DECIMAL(12, 2) AS prior_6m_monthly_spend,
   ROUND(spend_change_pct, 2)::DECIMAL(12, 2) AS spend_change_pct,
   ROUND(transaction_change_pct, 2)::DECIMAL(12, 2) AS transaction_change_pct,
   tenure_months::INT AS tenure_months,

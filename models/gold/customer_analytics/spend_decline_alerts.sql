@@ -1,9 +1,6 @@
 MODEL (
   name gold.spend_decline_alerts,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_id,
   tags (gold, customer_analytics, churn),
   audits (
@@ -14,14 +11,14 @@ MODEL (
       columns := (
         customer_id,
         alert_month,
-        baseline_monthly_spend,
+        prior_3m_monthly_spend,
         recent_monthly_spend,
         spend_decline_pct
       )
     ),
-    assert_in_range(column := spend_decline_pct, min_value := -100, max_value := -30)
+    assert_declines_beyond_threshold
   ),
-  description 'Spend-decline alert list (user story 3; spec 3.6 alert threshold -30%): current customers whose average monthly spend over the last 3 complete months is at least 30% below the 3 complete months before, with their transaction count down at least 30% too (a single large ticket in the baseline does not raise an alert). Complete months only, so the month in progress never triggers an alert. Ordered use: most negative spend_decline_pct first.',
+  description 'Spend-decline alert list (user story 3; spec 3.6 alert threshold -30 %, variable spend_decline_threshold_pct): current customers whose average monthly spend over the last 3 complete months is down by the decline threshold or more against the 3 complete months before (spend_decline_pct <= the variable), with their transaction count down as much too (a single large ticket in the prior 3 months does not raise an alert). Complete months only, so the month in progress never triggers an alert. Ordered use: most negative spend_decline_pct first.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     full_name = 'First and last name.',
@@ -29,25 +26,25 @@ MODEL (
     card_type = 'Current card product.',
     state = 'US state code.',
     alert_month = 'Last complete month of the comparison.',
-    baseline_monthly_spend = 'Average monthly spend in the 3 complete months before the recent ones, USD.',
-    recent_monthly_spend = 'Average monthly spend in the last 3 complete months, USD.',
-    spend_decline_pct = 'Recent against baseline spend, percent (<= -30).',
-    transaction_decline_pct = 'Recent against baseline transaction count, percent (<= -30).',
+    prior_3m_monthly_spend = 'Average monthly spend in complete months 4-6 ago (the 3 before the recent ones), USD.',
+    recent_monthly_spend = 'Average monthly spend in the last 3 complete months (months_ago 1-3), USD.',
+    spend_decline_pct = 'recent_monthly_spend against prior_3m_monthly_spend, percent (at or below the decline threshold, -30 %, variable spend_decline_threshold_pct).',
+    transaction_decline_pct = 'Monthly transactions of the last 3 complete months against complete months 4-6 ago, percent (at or below the decline threshold).',
     latest_mom_change_pct = 'Month-over-month change of the last complete month, percent.',
     lifetime_value = 'Lifetime value, USD.',
     churn_risk_score = 'Churn risk score (NULL until scored).'
   )
 );
 
-WITH metric_mom_spend_change AS (
+WITH customer_complete_months AS (
   SELECT
     customer_id,
     month,
     monthly_spend,
     transaction_count,
     mom_change_pct,
-    is_complete_month
-  FROM gold.metric_mom_spend_change
+    months_ago
+  FROM gold.customer_complete_months
 ), customer_360_profile AS (
   SELECT
     customer_id,
@@ -58,27 +55,16 @@ WITH metric_mom_spend_change AS (
     lifetime_value,
     churn_risk_score
   FROM gold.customer_360_profile
-), complete_months_ranked AS (
-  SELECT
-    customer_id,
-    month,
-    monthly_spend,
-    transaction_count,
-    mom_change_pct,
-    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY month DESC) AS months_ago
-  FROM metric_mom_spend_change
-  WHERE
-    is_complete_month
 ), spend_compared AS (
   SELECT
     customer_id,
     MAX(IFF(months_ago = 1, month, NULL)) AS alert_month,
-    AVG(IFF(months_ago BETWEEN 4 AND 6, monthly_spend, NULL)) AS baseline_monthly_spend,
+    AVG(IFF(months_ago BETWEEN 4 AND 6, monthly_spend, NULL)) AS prior_3m_monthly_spend,
     AVG(IFF(months_ago <= 3, monthly_spend, NULL)) AS recent_monthly_spend,
-    AVG(IFF(months_ago BETWEEN 4 AND 6, transaction_count, NULL)) AS baseline_transactions,
+    AVG(IFF(months_ago BETWEEN 4 AND 6, transaction_count, NULL)) AS prior_3m_transactions,
     AVG(IFF(months_ago <= 3, transaction_count, NULL)) AS recent_transactions,
     MAX(IFF(months_ago = 1, mom_change_pct, NULL)) AS latest_mom_change_pct
-  FROM complete_months_ranked
+  FROM customer_complete_months
   WHERE
     months_ago <= 6
   GROUP BY
@@ -89,14 +75,14 @@ WITH metric_mom_spend_change AS (
   SELECT
     customer_id,
     alert_month,
-    baseline_monthly_spend,
+    prior_3m_monthly_spend,
     recent_monthly_spend,
     (
-      recent_monthly_spend - baseline_monthly_spend
-    ) * 100 / NULLIF(baseline_monthly_spend, 0) AS spend_decline_pct,
+      recent_monthly_spend - prior_3m_monthly_spend
+    ) * 100 / NULLIF(prior_3m_monthly_spend, 0) AS spend_decline_pct,
     (
-      recent_transactions - baseline_transactions
-    ) * 100 / NULLIF(baseline_transactions, 0) AS transaction_decline_pct,
+      recent_transactions - prior_3m_transactions
+    ) * 100 / NULLIF(prior_3m_transactions, 0) AS transaction_decline_pct,
     latest_mom_change_pct
   FROM spend_compared
 )
@@ -107,7 +93,7 @@ SELECT
   customer_360_profile.card_type::VARCHAR AS card_type,
   customer_360_profile.state::VARCHAR AS state,
   declines_measured.alert_month::DATE AS alert_month,
-  ROUND(declines_measured.baseline_monthly_spend, 2)::DECIMAL(12, 2) AS baseline_monthly_spend,
+  ROUND(declines_measured.prior_3m_monthly_spend, 2)::DECIMAL(12, 2) AS prior_3m_monthly_spend,
   ROUND(declines_measured.recent_monthly_spend, 2)::DECIMAL(12, 2) AS recent_monthly_spend,
   ROUND(declines_measured.spend_decline_pct, 2)::DECIMAL(12, 2) AS spend_decline_pct,
   ROUND(declines_measured.transaction_decline_pct, 2)::DECIMAL(12, 2) AS transaction_decline_pct,
@@ -118,5 +104,5 @@ FROM declines_measured
 INNER JOIN customer_360_profile
   ON declines_measured.customer_id = customer_360_profile.customer_id
 WHERE
-  declines_measured.spend_decline_pct <= -30
-  AND declines_measured.transaction_decline_pct <= -30
+  declines_measured.spend_decline_pct <= @spend_decline_threshold_pct
+  AND declines_measured.transaction_decline_pct <= @spend_decline_threshold_pct

@@ -1,9 +1,6 @@
 MODEL (
   name gold.campaign_performance_summary,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain campaign_name,
   tags (gold, marketing, campaign),
   audits (

@@ -1,9 +1,6 @@
 MODEL (
   name gold.metric_avg_transaction_value,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_id,
   tags (gold, marketing, metric),
   audits (

@@ -1,9 +1,6 @@
 MODEL (
   name gold.metric_customer_ltv,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_id,
   tags (gold, marketing, metric),
   audits (

@@ -1,9 +1,6 @@
 MODEL (
   name gold.metric_mom_spend_change,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain (customer_id, month),
   tags (gold, marketing, metric),
   audits (
@@ -41,8 +38,7 @@ WITH customer_monthly_spend AS (
     customer_id,
     month,
     monthly_spend,
-    transaction_count,
-    last_transaction_at
+    transaction_count
   FROM gold.customer_monthly_spend
 ), silver_customers AS (
   SELECT
@@ -50,24 +46,24 @@ WITH customer_monthly_spend AS (
     account_open_date
   FROM silver.silver_customers
 ), data_clock AS (
-  /* the data ends at the last transaction day: the next day is the as-of date */
   SELECT
-    MIN(month) AS first_data_month,
-    DATEADD(DAY, 1, MAX(last_transaction_at)::DATE)::DATE AS as_of_date
-  FROM customer_monthly_spend
-), month_offsets AS (
+    first_data_month,
+    as_of_date
+  FROM gold.data_clock
+), dim_date AS (
   SELECT
-    ROW_NUMBER() OVER (ORDER BY SEQ4()) - 1 AS month_offset
-  FROM TABLE(GENERATOR(ROWCOUNT => 600))
+    month_start_date
+  FROM gold.dim_date
 ), calendar_months AS (
   /* every month of the data, up to the month in progress (a few dozen rows) */
-  SELECT
-    DATEADD(MONTH, month_offsets.month_offset, data_clock.first_data_month)::DATE AS month,
+  SELECT DISTINCT
+    dim_date.month_start_date AS month,
     data_clock.as_of_date
-  FROM month_offsets
+  FROM dim_date
   CROSS JOIN data_clock
   WHERE
-    DATEADD(MONTH, month_offsets.month_offset, data_clock.first_data_month)::DATE < data_clock.as_of_date
+    dim_date.month_start_date >= data_clock.first_data_month
+    AND dim_date.month_start_date < data_clock.as_of_date
 ), customer_months AS (
   SELECT
     silver_customers.customer_id,

@@ -1,9 +1,6 @@
 MODEL (
   name gold.segment_metrics,
   kind FULL,
-  owner analytics_engineering,
-  cron '@hourly',
-  allow_partials TRUE,
   grain customer_segment,
   tags (gold, marketing, segmentation),
   audits (
@@ -18,7 +15,7 @@ MODEL (
     segment_assigned_date = 'First day of the month the segmentation describes.',
     customers = 'Current customers in the segment.',
     share_pct = 'Share of all current customers, percent.',
-    target_share_pct = 'Share the spec expects (15/40/25/10/10), percent.',
+    target_share_pct = 'Share the spec expects for the segment (seed silver.silver_segment_targets), percent; 0 for a segment without a target.',
     avg_monthly_spend_90d = 'Average monthly spend in the 90-day segmentation window, USD.',
     avg_monthly_spend = 'Average of the customers'' average monthly spend over complete months, USD.',
     avg_lifetime_value = 'Average lifetime value, USD.',
@@ -47,26 +44,11 @@ WITH customer_360_profile AS (
     segment_assigned_date,
     avg_monthly_spend_90d
   FROM gold.customer_segments
-), segment_targets AS (
+), silver_segment_targets AS (
   SELECT
-    'High-Value Travelers' AS customer_segment,
-    15 AS target_share_pct
-  UNION ALL
-  SELECT
-    'Stable Mid-Spenders',
-    40
-  UNION ALL
-  SELECT
-    'Budget-Conscious',
-    25
-  UNION ALL
-  SELECT
-    'Declining',
-    10
-  UNION ALL
-  SELECT
-    'New & Growing',
-    10
+    customer_segment,
+    target_share_pct
+  FROM silver.silver_segment_targets
 ), segment_totals AS (
   SELECT
     customer_360_profile.customer_segment,
@@ -92,7 +74,7 @@ SELECT
   segment_totals.segment_assigned_date::DATE AS segment_assigned_date,
   segment_totals.customers::INT AS customers,
   ROUND(segment_totals.share_pct, 2)::DECIMAL(5, 2) AS share_pct,
-  COALESCE(segment_targets.target_share_pct, 0)::DECIMAL(5, 2) AS target_share_pct,
+  COALESCE(silver_segment_targets.target_share_pct, 0)::DECIMAL(5, 2) AS target_share_pct,
   ROUND(segment_totals.avg_monthly_spend_90d, 2)::DECIMAL(12, 2) AS avg_monthly_spend_90d,
   ROUND(segment_totals.avg_monthly_spend, 2)::DECIMAL(12, 2) AS avg_monthly_spend,
   ROUND(segment_totals.avg_lifetime_value, 2)::DECIMAL(14, 2) AS avg_lifetime_value,
@@ -102,5 +84,5 @@ SELECT
   ROUND(segment_totals.avg_churn_risk_score, 2)::DECIMAL(5, 2) AS avg_churn_risk_score,
   segment_totals.high_churn_risk_customers::INT AS high_churn_risk_customers
 FROM segment_totals
-LEFT JOIN segment_targets
-  ON segment_totals.customer_segment = segment_targets.customer_segment
+LEFT JOIN silver_segment_targets
+  ON segment_totals.customer_segment = silver_segment_targets.customer_segment

@@ -1,0 +1,49 @@
+MODEL (
+  name gold.customer_complete_months,
+  kind VIEW,
+  grain (customer_id, month),
+  tags (gold, customer_analytics, churn),
+  audits (
+    unique_combination_of_columns(columns := (customer_id, month)),
+    not_null(columns := (customer_id, month, months_ago, monthly_spend, transaction_count))
+  ),
+  description 'The complete calendar months of every customer (metric_mom_spend_change without the month in progress), numbered back from the latest: months_ago = 1 is the last complete month. The one definition of "the last N complete months" that the churn features and the spend-decline alerts count with. A view: it is read twice per run and never materialized.',
+  column_descriptions (
+    customer_id = 'Natural key of the customer.',
+    month = 'First day of the calendar month (a complete month).',
+    months_ago = 'Position counted back from the customer''s latest complete month: 1 = the last complete month, 2 = the one before, ...',
+    monthly_spend = 'Sum of transaction amounts in the month, USD; 0 without spend.',
+    transaction_count = 'Number of transactions in the month.',
+    mom_change_pct = 'Percent change from the prior month (metric_mom_spend_change.mom_change_pct); NULL when the prior month had no spend.'
+  )
+);
+
+WITH metric_mom_spend_change AS (
+  SELECT
+    customer_id,
+    month,
+    monthly_spend,
+    transaction_count,
+    is_complete_month,
+    mom_change_pct
+  FROM gold.metric_mom_spend_change
+), complete_months_ranked AS (
+  SELECT
+    customer_id,
+    month,
+    monthly_spend,
+    transaction_count,
+    mom_change_pct,
+    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY month DESC) AS months_ago
+  FROM metric_mom_spend_change
+  WHERE
+    is_complete_month
+)
+SELECT
+  customer_id::VARCHAR AS customer_id,
+  month::DATE AS month,
+  months_ago::INT AS months_ago,
+  monthly_spend::DECIMAL(12, 2) AS monthly_spend,
+  transaction_count::INT AS transaction_count,
+  mom_change_pct::DECIMAL(12, 2) AS mom_change_pct
+FROM complete_months_ranked
