@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from c360.commands.pipeline import _p_value, _percent
@@ -28,8 +30,8 @@ def test_demo_builds_prints_segments_and_roi_then_reruns_idempotently(tmp_path):
     other = c360("demo", "--customers", "500", "--data-dir", str(tmp_path / "d"), cwd=tmp_path)
     assert other.returncode == 2
     assert other.stderr.strip().splitlines() == [
-        f"c360: error: {tmp_path / 'd'} already holds a portfolio of 400 customers (seed 42); "
-        "use --fresh to replace it or another --data-dir"
+        f"c360: error: {tmp_path / 'd'} already holds a portfolio of 400 customers (seed 42, "
+        f"history to {date.today()}); use --fresh to replace it or another --data-dir"
     ]
 
 
