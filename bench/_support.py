@@ -96,8 +96,8 @@ def ingest_all(settings: Settings, *, loaded_at: datetime | None = None) -> Any:
 
     `loaded_at` stamps the rows (simulated time); None uses the wall clock.
     """
+    from c360.core.clock import utc_now
     from ingestion.loader import ingest
-    from ingestion.stage import utc_now
 
     clock = simulated_clock(loaded_at) if loaded_at is not None else utc_now
     summary = ingest(settings, clock=clock)

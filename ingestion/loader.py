@@ -33,6 +33,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from c360.core.clock import utc_now
 from c360.core.logs import console
 from c360.core.settings import Settings
 from c360.core.warehouse import LOCK_TIMEOUT_SECONDS, open_warehouse
@@ -63,7 +64,6 @@ from ingestion.stage import (
     StageFile,
     StageUnreadable,
     open_stage,
-    utc_now,
 )
 from ingestion.warehouse import HANDOFF_SECONDS, HOLD_SECONDS, WarehouseSession, ensure_schema
 

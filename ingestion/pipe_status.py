@@ -11,11 +11,12 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from c360.core.clock import utc_now
 from c360.core.settings import Settings
 from c360.core.warehouse import open_warehouse
 from ingestion import routing
 from ingestion.load_history import LOAD_HISTORY, KnownFiles, Status, known_files
-from ingestion.stage import Stage, open_stage, utc_now
+from ingestion.stage import Stage, open_stage
 from ingestion.warehouse import has_loader_tables
 from ingestion.watch import Heartbeat, heartbeat_path
 

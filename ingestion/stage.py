@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from c360.core.errors import C360Error
@@ -51,11 +51,6 @@ class StageFile:
 
 
 _EPOCH = datetime(1970, 1, 1)
-
-
-def utc_now() -> datetime:
-    """Naive UTC: every timestamp the loader writes is UTC (DuckDB TIMESTAMP has no zone)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def utc_from_ns(nanoseconds: int) -> datetime:

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from c360.core.clock import utc_now
 from c360.core.errors import C360Error
 from c360.core.warehouse import WarehouseBusy
 from ingestion.loader import IngestSummary, Pipe
-from ingestion.stage import utc_now
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,11 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from c360.core.clock import utc_now
 from c360.core.settings import Settings
 from c360.core.warehouse import wait_while_locked
 from c360.pipeline import observability
@@ -68,11 +69,6 @@ FROM silver.silver_transactions AS silver
 INNER JOIN silver.silver_customers AS customers ON silver.customer_id = customers.customer_id
 WHERE NOT silver.is_known_customer AND silver.transaction_date < :horizon
 """
-
-
-def utc_now() -> datetime:
-    """Naive UTC, like SQLMesh's own clock and the bronze load timestamps."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
