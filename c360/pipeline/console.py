@@ -9,6 +9,7 @@ with its model and row count, so `build()` can log them.
 
 from __future__ import annotations
 
+import logging
 import threading
 import typing as t
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from sqlmesh.core import console as sqlmesh_console
 from sqlmesh.core.notification_target import GenericNotificationTarget, NotificationEvent
 
 from c360.core.logs import console as rich_stderr
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,12 @@ def _recording_class(base: type[sqlmesh_console.Console]) -> type[sqlmesh_consol
             return super().log_failed_models(errors)
 
         def log_warning(self, short_message, long_message=None, *args, **kwargs):  # noqa: ANN001
+            # one line for the user (e.g. "'assert_x' audit error: 3 rows failed."); SQLMesh's
+            # long form (the whole audit query) only at DEBUG
             self.recording.warnings.append(short_message.strip())
-            return super().log_warning(short_message, long_message)
+            if long_message:
+                log.debug("%s", long_message)
+            return super().log_warning(short_message)
 
         def log_error(self, message, *args, **kwargs):  # noqa: ANN001
             self.recording.errors.append(str(message).strip())
