@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from c360.core.clock import utc_now
+from c360.core.clock import parse_utc, utc_iso, utc_now
 from c360.core.settings import Settings
 from c360.core.warehouse import open_warehouse
 from ingestion import routing
@@ -39,7 +39,11 @@ HISTORY_COLUMNS = (
 
 @dataclass
 class PipeStatus:
-    """SYSTEM$PIPE_STATUS fields (camelCase like Snowflake's JSON) plus recent loads."""
+    """SYSTEM$PIPE_STATUS fields (camelCase like Snowflake's JSON) plus recent loads.
+
+    Timestamps are ISO 8601 UTC with the offset (`2026-12-01T18:51:46+00:00`); the
+    `recent` rows keep the warehouse's naive-UTC datetimes until `as_json` writes them.
+    """
 
     executionState: str  # RUNNING, STALLED or STOPPED  # noqa: N815
     pendingFileCount: int  # noqa: N815
@@ -51,8 +55,15 @@ class PipeStatus:
     stageLocation: str  # noqa: N815
     recent: list[dict] = field(default_factory=list)
 
-    def as_json(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "recent"}
+    def as_json(self, *, recent: bool = False) -> dict:
+        """JSON-ready fields; with `recent`, also the load history (times as ISO 8601 UTC)."""
+        payload = {k: v for k, v in self.__dict__.items() if k != "recent"}
+        if recent:
+            payload["recent"] = [
+                {k: utc_iso(v) if isinstance(v, datetime) else v for k, v in row.items()}
+                for row in self.recent
+            ]
+        return payload
 
 
 def _alive(pid: int) -> bool:
@@ -68,13 +79,9 @@ def _alive(pid: int) -> bool:
 def execution_state(beat: Heartbeat | None, now: datetime) -> str:
     if beat is None or not _alive(beat.pid):
         return "STOPPED"
-    last = datetime.fromisoformat(beat.last_poll_at)
+    last = parse_utc(beat.last_poll_at)
     limit = max(STALL_SECONDS, 10 * beat.interval)
     return "RUNNING" if now - last <= timedelta(seconds=limit) else "STALLED"
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(sep=" ", timespec="seconds") if moment else None
 
 
 def pipe_status(settings: Settings, stage: Stage | None = None, hours: float = 24) -> PipeStatus:
@@ -115,8 +122,8 @@ def pipe_status(settings: Settings, stage: Stage | None = None, hours: float = 2
         executionState=execution_state(beat, now),
         pendingFileCount=pending,
         lastIngestedFilePath=last_ok[0] if last_ok else None,
-        lastIngestedTimestamp=_iso(last_ok[1]) if last_ok else None,
-        lastPolledTimestamp=beat.last_poll_at if beat else None,
+        lastIngestedTimestamp=utc_iso(last_ok[1]) if last_ok and last_ok[1] else None,
+        lastPolledTimestamp=utc_iso(parse_utc(beat.last_poll_at)) if beat else None,
         lastError=(beat.last_error if beat and beat.last_error else None)
         or (last_error[1] if last_error else None),
         lastErrorFilePath=last_error[0] if last_error else None,

@@ -88,3 +88,12 @@ def load_order(key: str) -> tuple[int, str]:
     """Sort key: dimensions first, then transactions oldest first (keys sort by time)."""
     found = route(key)
     return (found.order if found else 99, key)
+
+
+def folder(key: str) -> str:
+    """The landing folder a key belongs to (`transactions/streaming/` for every hour),
+    or its parent folder when no route matches; `""` at the stage's top level."""
+    for prefix, *_ in _PREFIXES:
+        if key.startswith(prefix):
+            return prefix
+    return key.rsplit("/", 1)[0] + "/" if "/" in key else ""

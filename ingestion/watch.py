@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from c360.core.clock import utc_now
+from c360.core.clock import utc_iso, utc_now
 from c360.core.errors import C360Error
 from c360.core.warehouse import WarehouseBusy
 from ingestion.loader import IngestSummary, Pipe
@@ -30,7 +30,10 @@ DEFAULT_INTERVAL = 1.0
 
 @dataclass
 class Heartbeat:
-    """What a running watcher tells `c360 status` (written atomically every poll)."""
+    """What a running watcher tells `c360 status` (written atomically every poll).
+
+    Times are ISO 8601 UTC with the offset (`stage.utc_iso`), as in `c360 status --json`.
+    """
 
     pid: int
     stage: str
@@ -79,8 +82,8 @@ def watch(
         stage=pipe.stage.location,
         on_error=str(pipe.on_error),
         interval=interval,
-        started_at=utc_now().isoformat(timespec="seconds"),
-        last_poll_at=utc_now().isoformat(timespec="seconds"),
+        started_at=utc_iso(utc_now()),
+        last_poll_at=utc_iso(utc_now()),
         pending_files=0,
     )
     pipe.sync()
@@ -111,7 +114,7 @@ def watch(
             except C360Error as exc:
                 log.warning("poll failed: %s; retrying", exc)
                 beat.last_error = str(exc)
-            beat.last_poll_at = utc_now().isoformat(timespec="seconds")
+            beat.last_poll_at = utc_iso(utc_now())
             if heartbeat:
                 beat.write(heartbeat)
             stop.wait(interval)

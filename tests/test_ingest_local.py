@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -24,7 +24,7 @@ from ingestion.pipe_status import pipe_status
 from ingestion.stage import LocalStage
 from ingestion.watch import Heartbeat, heartbeat_path, watch
 
-C360 = shutil.which("c360", path=str(Path(sys.executable).parent))
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -204,6 +204,8 @@ def test_watch_loads_a_file_that_lands_while_it_runs(settings):
         assert landed.wait(timeout=60), "the watcher never loaded the new file"
         running = Heartbeat.read(beat)
         assert running is not None and running.pid == os.getpid()
+        for moment in (running.started_at, running.last_poll_at):  # ISO 8601 UTC, offset
+            assert datetime.fromisoformat(moment).utcoffset() == timedelta(0), moment
         assert pipe_status(settings).executionState == "RUNNING"
     finally:
         stop.set()
@@ -240,9 +242,21 @@ def test_status_counts_pending_files_and_names_the_last_load(settings):
 
 
 def c360(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "C360_DATA_DIR": str(data_dir), "C360_STAGE": "local", "COLUMNS": "200"}
+    """This checkout's CLI (`python -m c360` with the repository first on the path)."""
+    env = {
+        **os.environ,
+        "C360_DATA_DIR": str(data_dir),
+        "C360_STAGE": "local",
+        "COLUMNS": "200",
+        "PYTHONPATH": str(ROOT),
+    }
     return subprocess.run(
-        [C360, *args], capture_output=True, text=True, timeout=300, env=env, cwd=data_dir.parent
+        [sys.executable, "-m", "c360", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=data_dir.parent,
     )
 
 

@@ -154,3 +154,9 @@ def test_sqlmesh_unit_tests_pass(context) -> None:
     result = context.test()
     assert result.testsRun >= 30
     assert result.wasSuccessful(), [str(f) for _, f in result.failures + result.errors]
+
+
+def test_sqlmesh_keeps_its_cache_beside_the_warehouse_not_in_the_checkout(context) -> None:
+    warehouse = Path(context.config.gateways["local"].connection.database)
+    assert context.cache_dir == warehouse.parent / "sqlmesh-cache"
+    assert ROOT not in context.cache_dir.parents

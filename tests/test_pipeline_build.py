@@ -8,6 +8,7 @@ tests read what came out. Other pipeline test modules copy the same build.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import duckdb
@@ -223,3 +224,29 @@ def test_dim_customer_holds_the_card_changes_of_the_second_snapshot(built) -> No
     assert changed > 0
     assert closed == changed
     assert current == customers == built.summary.customers
+
+
+def test_the_run_summary_reads_well_in_an_80_column_terminal(built, monkeypatch) -> None:
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from c360.commands import pipeline
+    from c360.pipeline.run import PipelineReport
+
+    console = Console(width=80, record=True, file=io.StringIO())
+    monkeypatch.setattr(pipeline, "stdout", console)
+    pipeline.print_run(PipelineReport(None, built.build, built.publish))
+
+    lines = console.export_text().splitlines()
+    assert max(cell_len(line) for line in lines) <= 80, "\n".join(lines)
+    (header,) = [line for line in lines if "segment" in line.split()]  # one header line
+    assert [cell.strip() for cell in header.split("┃")[1:-1]] == [
+        "segment",
+        "customers",
+        "share",
+        "target",
+        "avg spend/mo",
+        "avg LTV",
+    ]
+    for segment in SEGMENT_TARGETS:  # each segment on a line of its own, never wrapped
+        assert sum(segment in line for line in lines) == 1, segment

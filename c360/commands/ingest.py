@@ -96,18 +96,10 @@ def ingest(
 
 
 def _watch(settings: Settings, interval: float, on_error: str) -> None:
-    from ingestion.loader import IngestSummary, Pipe
-    from ingestion.report import stdout
+    from ingestion.loader import Pipe
+    from ingestion.report import print_loaded, stdout
     from ingestion.stage import open_stage
     from ingestion.watch import heartbeat_path, watch
-
-    def show(summary: IngestSummary) -> None:
-        for r in summary.results:
-            stdout.print(
-                f"{r.status:<16} {r.key}  {r.row_count:,}/{r.row_parsed:,} rows  "
-                f"latency {r.latency_seconds:.1f} s"
-                + (f"  — {r.first_error}" if r.first_error else "")
-            )
 
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -117,7 +109,7 @@ def _watch(settings: Settings, interval: float, on_error: str) -> None:
             pipe,
             interval=interval,
             stop=stop,
-            on_batch=show,
+            on_batch=print_loaded,
             heartbeat=heartbeat_path(settings.data_dir),
         )
     except KeyboardInterrupt:
@@ -191,7 +183,7 @@ def status(
             f"nothing here yet: no landing zone at {settings.landing_dir} and no warehouse — "
             "`c360 generate` writes a portfolio, `c360 demo` runs everything"
         )
-    print_status(pipe_status(settings, hours=hours), as_json=as_json)
+    print_status(pipe_status(settings, hours=hours), as_json=as_json, hours=hours)
 
 
 snowflake_app = typer.Typer(

@@ -70,8 +70,9 @@ def print_run(report: Any) -> None:
         return
     summary = read_summary(report.publish.path)
     segments = Table(title="Customer segments (rule-based, rolling 90 days)")
-    for column in ("segment", "customers", "share", "target", "avg monthly spend", "avg LTV"):
-        segments.add_column(column, justify="left" if column == "segment" else "right")
+    segments.add_column("segment")
+    for column in ("customers", "share", "target", "avg spend/mo", "avg LTV"):
+        segments.add_column(column, justify="right", no_wrap=True)
     for row in summary.segments:
         segments.add_row(
             row["customer_segment"],

@@ -60,6 +60,8 @@ def project_config(settings: Settings, project_root: Path = PROJECT_ROOT) -> Con
             "gateways": gateways,
             "default_gateway": settings.gateway,
             "model_defaults": defaults,
+            # SQLMesh's cache is run state: beside the warehouse, not in the checkout.
+            "cache_dir": str(settings.data_dir.resolve() / "sqlmesh-cache"),
         }
     )
 
