@@ -15,7 +15,7 @@ MODEL (
     not_null(columns := (transaction_id, transaction_date, merchant_category, source_file)),
     assert_valid_rows_are_flagged
   ),
-  description 'Transactions deduplicated on transaction_id (first occurrence kept, within the batch and against rows already in silver), standardized, missing categories set to Uncategorized. Rows from unknown customers and non-positive amounts are kept and flagged (is_valid_for_facts = FALSE) so they are counted, never silently dropped; gold.fact_transaction takes only valid rows. Processed by transaction time, re-processing the last 6 hours each run so late files are absorbed (older late rows trigger a restatement from c360.pipeline.build).',
+  description 'Transactions deduplicated on transaction_id (first occurrence kept: earliest load, then file name, within the batch and against rows already in silver), standardized, missing categories set to Uncategorized. Silver is a function of the rows received, not of how files were grouped into runs: a re-sent copy (a later load) never changes the kept row or its columns. Rows from unknown customers and non-positive amounts are kept and flagged (is_valid_for_facts = FALSE) so they are counted, never silently dropped; gold.fact_transaction takes only valid rows. Processed by transaction time, re-processing the last 6 hours each run so late files are absorbed (older late rows trigger a restatement from c360.pipeline.build).',
   column_descriptions (
     transaction_id = 'Natural key of the transaction.',
     customer_id = 'Customer the transaction belongs to, as sent (upper-cased); may be unknown.',
@@ -24,7 +24,7 @@ MODEL (
     merchant_name = 'Merchant name, trimmed; NULL when blank.',
     merchant_category = 'Merchant category; Uncategorized when the source sent none.',
     channel = 'Online, In-Store or Mobile.',
-    copies_received = 'How many rows with this transaction_id arrived in the processed window (1 = no duplicate).',
+    copies_received = 'Rows with this transaction_id and transaction time in the kept copy''s file (1 = no copy within the file). Copies in other files (re-sends) are not counted here, so the value does not depend on which files one run saw; data_quality_metrics counts every extra copy (duplicate).',
     is_category_missing = 'TRUE when the source sent no merchant category.',
     is_known_customer = 'TRUE when customer_id is in silver.silver_customers.',
     is_positive_amount = 'TRUE when transaction_amount > 0.',
@@ -77,6 +77,8 @@ WITH bronze_transactions AS (
   WHERE
     silver_transactions.transaction_date < @start_ts
 ), transactions_standardized AS (
+  /* copies_received: copies in one file with one time always fall in the same interval and
+     batch, so the count does not depend on how files were grouped into runs */
   SELECT
     TRIM(transaction_id) AS transaction_id,
     UPPER(TRIM(customer_id)) AS customer_id,
@@ -87,7 +89,10 @@ WITH bronze_transactions AS (
     NULLIF(TRIM(merchant_category), '') IS NULL AS is_category_missing,
     TRIM(channel) AS channel,
     ingestion_timestamp,
-    source_file
+    source_file,
+    COUNT(*) OVER (
+      PARTITION BY TRIM(transaction_id), ingestion_timestamp, source_file, transaction_date
+    ) AS copies_received
   FROM bronze_transactions
   WHERE
     NOT transaction_id IS NULL
@@ -100,7 +105,7 @@ WITH bronze_transactions AS (
     merchant_name,
     merchant_category,
     channel,
-    COUNT(*) OVER (PARTITION BY transaction_id) AS copies_received,
+    copies_received,
     is_category_missing,
     ingestion_timestamp,
     source_file
