@@ -54,12 +54,15 @@ def project_config(settings: Settings, project_root: Path = PROJECT_ROOT) -> Con
             }
         )
         gateways["snowflake"] = snowflake.copy(update={"connection": connection})
+    # the models' start, and the same value as the variable SQL compares data with
     defaults = config.model_defaults.copy(update={"start": settings.history_start})
+    variables = {**config.variables, "history_start": settings.history_start}
     return config.copy(
         update={
             "gateways": gateways,
             "default_gateway": settings.gateway,
             "model_defaults": defaults,
+            "variables": variables,
         }
     )
 
