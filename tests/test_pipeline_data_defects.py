@@ -115,7 +115,12 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     load_customers(root, FIRST_SNAPSHOT, first_load, [customer_row(c) for c in CUSTOMERS])
     days = (BASE_BUILT_AT.date() - FIRST_SNAPSHOT).days
     history = [
-        (f"TXN{day:02d}{customer_id}", customer_id, first_load + timedelta(days=day, hours=11), 42.5)
+        (
+            f"TXN{day:02d}{customer_id}",
+            customer_id,
+            first_load + timedelta(days=day, hours=11),
+            42.5,
+        )
         for day in range(days)
         for customer_id in CUSTOMERS
     ]
@@ -167,3 +172,99 @@ def test_silver_transactions_do_not_depend_on_how_files_were_grouped_into_runs(
         )
     )
     assert copies == {"TXNA1": 1, "TXNA2": 2, "TXNB1": 1}
+
+
+def test_conflicting_copies_in_a_snapshot_give_the_same_dimension_in_either_order(
+    base: Path, tmp_path: Path
+) -> None:
+    """The newest snapshot lists CUST00000001 twice, Standard 5000 and Premium 15000: whatever
+    the order of the two lines, the kept row (the higher credit limit), the SCD2 versions and
+    gold.dim_customer are the same, and the load's duplicate and conflict are counted."""
+    ada_standard = customer_row("CUST00000001", "Standard", 5000)
+    ada_premium = customer_row("CUST00000001", "Premium", 15000)
+    others = [customer_row("CUST00000002"), customer_row("CUST00000003")]
+    built = {}
+    for order, lines in {
+        "standard_first": [ada_standard, ada_premium, *others],
+        "premium_first": [ada_premium, ada_standard, *others],
+    }.items():
+        root = copy_of(base, tmp_path / order)
+        load_customers(root, BASE_BUILT_AT.date(), at(1), lines)
+        report = build_at(root, 2)
+        assert failed(report, "silver_customer_snapshots", "duplicate") == (4, 1)
+        assert failed(report, "silver_customer_snapshots", "conflict") == (3, 1)
+        built[order] = root
+
+    dimension = "SELECT * FROM gold.dim_customer ORDER BY customer_key"
+    assert query(built["standard_first"], dimension) == query(built["premium_first"], dimension)
+    assert query(
+        built["standard_first"],
+        "SELECT card_type, credit_limit, valid_from, valid_to FROM gold.dim_customer "
+        "WHERE customer_id = 'CUST00000001' ORDER BY valid_from",
+    ) == [
+        ("Standard", 5000, date(2021, 3, 4), BASE_BUILT_AT.date()),
+        ("Premium", 15000, BASE_BUILT_AT.date(), None),
+    ]
+
+
+def test_rows_outside_the_history_are_counted_and_never_restated(
+    base: Path, tmp_path: Path
+) -> None:
+    """A load with a row dated before the models' start, a row dated two days after its load,
+    and a snapshot that no longer lists a customer: each is flagged and counted, and none of
+    them makes a build restate anything — neither the next build nor the one after."""
+    root = copy_of(base, tmp_path / "warehouse")
+    load_customers(
+        root,
+        BASE_BUILT_AT.date(),
+        at(1),
+        [customer_row("CUST00000001"), customer_row("CUST00000002")],  # CUST00000003 missing
+    )
+    before_start = datetime(HISTORY_START.year, HISTORY_START.month, HISTORY_START.day)
+    future = at(1.01) + timedelta(days=2)
+    load_transactions(
+        root,
+        "mixed",
+        at(1.01),
+        [
+            ("TXNOK", "CUST00000001", at(0.5), 10.0),
+            ("TXNFUTURE", "CUST00000002", future, 20.0),
+            ("TXNOLD", "CUST00000001", before_start - timedelta(days=10), 30.0),
+        ],
+    )
+
+    first = build_at(root, 2)
+    assert (first.action, first.restated_from) == ("run", None)
+    assert failed(first, "silver_transactions", "before_start") == (3, 1)
+    assert failed(first, "silver_transactions", "future") == (3, 1)
+    assert failed(first, "silver_transactions", "duplicate") == (1, 0)  # neither is a copy
+    assert failed(first, "silver_customers", "missing_from_snapshot") == (3, 1)
+    assert any("before the models' start" in warning for warning in first.warnings)
+    # what failed comes first in the report (`c360 run` prints the first four checks)
+    assert {(m.table_name, m.check_type) for m in first.quality[:3]} == {
+        ("silver_transactions", "before_start"),
+        ("silver_transactions", "future"),
+        ("silver_customers", "missing_from_snapshot"),
+    }
+
+    second = build_at(root, 3)
+    assert (second.action, second.restated_from) == ("run", None)
+    assert all(metric.records_failed == 0 for metric in second.quality)  # no new load
+
+    # the future-dated row is read once its time has come: flagged, and (otherwise valid) a fact
+    third = build_at(root, 1.01 + 48 + 1)
+    assert (third.action, third.restated_from) == ("run", None)
+    assert query(
+        root,
+        "SELECT transaction_id, is_future_dated, is_valid_for_facts FROM silver.silver_transactions "
+        "WHERE transaction_id IN ('TXNOK', 'TXNFUTURE', 'TXNOLD') ORDER BY transaction_id",
+    ) == [("TXNFUTURE", True, True), ("TXNOK", False, True)]
+    assert query(
+        root, "SELECT count(*) FROM gold.fact_transaction WHERE transaction_id = 'TXNFUTURE'"
+    ) == [(1,)]
+    # the missing customer stays current, flagged in silver and gold
+    flagged = "SELECT customer_id, is_in_latest_snapshot FROM {} WHERE {} ORDER BY customer_id"
+    expected = [("CUST00000001", True), ("CUST00000002", True), ("CUST00000003", False)]
+    assert query(root, flagged.format("silver.silver_customers", "TRUE")) == expected
+    assert query(root, flagged.format("gold.dim_customer", "is_current")) == expected
+    assert query(root, flagged.format("gold.customer_360_profile", "TRUE")) == expected
