@@ -134,7 +134,14 @@ def test_quality_metrics_count_the_generators_defects(built) -> None:
         defects["zero_amount"] + defects["negative_amount"]
     )
     assert metrics[("fact_transaction", "referential")].records_failed == 0
-    assert len(metrics) == 5  # exactly the checks of the data-quality model
+    # the generator sends no rows outside the history and clean, complete customer snapshots
+    assert metrics[("silver_transactions", "future")].records_failed == 0
+    assert metrics[("silver_transactions", "before_start")].records_failed == 0
+    assert metrics[("silver_customer_snapshots", "duplicate")].records_failed == 0
+    assert metrics[("silver_customer_snapshots", "conflict")].records_failed == 0
+    missing = metrics[("silver_customers", "missing_from_snapshot")]
+    assert (missing.records_checked, missing.records_failed) == (built.summary.customers, 0)
+    assert len(metrics) == 10  # exactly the checks of the data-quality model
     # current customers without a segment are a blocking audit's job: none failed
     assert built.build.audit_failures == []
 

@@ -44,11 +44,14 @@ LOOKBACK_HOURS = 6
 #: Models that a late row forces to re-process (their downstream models follow).
 RESTATE_ON_LATE_DATA = ("silver.silver_transactions",)
 
+#: Rows dated before the models' start are never read by silver (data_quality_metrics counts
+#: them, check before_start): they must not trigger a restatement either.
 LATE_ROWS_SQL = """
 WITH new_rows AS (
   SELECT transaction_id, transaction_date
   FROM bronze.bronze_transactions
   WHERE ingestion_timestamp > :since AND transaction_date < :horizon
+    AND transaction_date >= :model_start
 ), bounds AS (
   SELECT MIN(transaction_date) AS first_date, MAX(transaction_date) AS last_date FROM new_rows
 ), processed AS (
@@ -124,13 +127,19 @@ def _late_rows_start(
 ) -> datetime | None:
     """Oldest transaction loaded since the last build that the coming run will not read:
     the run re-processes from the lookback before the earlier of its own clock and the
-    hour the previous build stopped in; older rows not in silver need a restatement.
+    hour the previous build stopped in; older rows not in silver need a restatement —
+    unless they are dated before the models' start, which no run ever reads.
     Checked before the run, so the run that follows measures and publishes them."""
     if previous.bronze_watermark is None:
         return None
     stopped = (previous.execution_time or now).replace(minute=0, second=0, microsecond=0)
     horizon = min(now, stopped) - timedelta(hours=LOOKBACK_HOURS)
-    query = observability.sql(LATE_ROWS_SQL, since=previous.bronze_watermark, horizon=horizon)
+    query = observability.sql(
+        LATE_ROWS_SQL,
+        since=previous.bronze_watermark,
+        horizon=horizon,
+        model_start=_model_start(context) or observability.EPOCH,
+    )
     row = context.engine_adapter.fetchone(query)
     return _first_hour(row[0] if row else None)
 
@@ -254,17 +263,23 @@ def _build(
     _warn_about_history_before_start(context, report)
 
 
-def _warn_about_history_before_start(context: Context, report: BuildReport) -> None:
-    """Incremental models start at `model_defaults.start`; older bronze rows are never read."""
+def _model_start(context: Context) -> datetime | None:
+    """Where the incremental models start (`model_defaults.start`, C360_HISTORY_START), naive
+    UTC, resolved as SQLMesh resolves it ('2 years ago' = midnight two years ago)."""
     from sqlmesh.utils.date import to_datetime
 
     start = context.get_model("silver.silver_transactions").start
+    return to_datetime(start).replace(tzinfo=None) if start is not None else None
+
+
+def _warn_about_history_before_start(context: Context, report: BuildReport) -> None:
+    """Incremental models start at `model_defaults.start`; older bronze rows are never read."""
+    model_start = _model_start(context)
     row = context.engine_adapter.fetchone(
         observability.sql("SELECT MIN(transaction_date) FROM bronze.bronze_transactions")
     )
-    if start is None or not row or row[0] is None:
+    if model_start is None or not row or row[0] is None:
         return
-    model_start = to_datetime(start).replace(tzinfo=None)
     if row[0] < model_start:
         message = (
             f"bronze has transactions from {row[0]:%Y-%m-%d}, before the models' start "

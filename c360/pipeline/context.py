@@ -54,7 +54,9 @@ def project_config(settings: Settings, project_root: Path = PROJECT_ROOT) -> Con
             }
         )
         gateways["snowflake"] = snowflake.copy(update={"connection": connection})
+    # the models' start, and the same value as the variable SQL compares data with
     defaults = config.model_defaults.copy(update={"start": settings.history_start})
+    variables = {**config.variables, "history_start": settings.history_start}
     return config.copy(
         update={
             "gateways": gateways,
@@ -62,6 +64,7 @@ def project_config(settings: Settings, project_root: Path = PROJECT_ROOT) -> Con
             "model_defaults": defaults,
             # SQLMesh's cache is run state: beside the warehouse, not in the checkout.
             "cache_dir": str(settings.data_dir.resolve() / "sqlmesh-cache"),
+            "variables": variables,
         }
     )
 

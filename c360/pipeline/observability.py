@@ -93,6 +93,8 @@ BRONZE_TABLES = tuple(table.qualified for table in bronze.BRONZE_TABLES)
 
 #: Per check, the rows of the data-quality model for the loads in (since, until]. The
 #: set of checks comes from the model itself, so a run without new loads reports zeros.
+#: Checks that failed come first (`c360 run` prints the first few), then transactions before
+#: customers before the fact, the spec's four checks in their order before the others.
 QUALITY_SUMMARY_SQL = """
 WITH checks AS (
   SELECT DISTINCT layer, table_name, check_type FROM observability.data_quality_metrics
@@ -109,7 +111,12 @@ FROM checks
 LEFT JOIN measured
   ON checks.layer = measured.layer AND checks.table_name = measured.table_name
   AND checks.check_type = measured.check_type
-ORDER BY checks.layer DESC, checks.table_name DESC, checks.check_type
+ORDER BY COALESCE(measured.records_failed, 0) = 0, checks.layer DESC, checks.table_name DESC,
+  CASE checks.check_type
+    WHEN 'duplicate' THEN 1 WHEN 'null' THEN 2 WHEN 'referential' THEN 3 WHEN 'range' THEN 4
+    ELSE 5
+  END,
+  checks.check_type
 """
 
 

@@ -12,7 +12,7 @@ MODEL (
       columns := (customer_id, card_type, credit_limit, account_open_date, snapshot_date)
     )
   ),
-  description 'The latest snapshot of every customer ever received, with standardized types: the set of known customers.',
+  description 'The latest snapshot of every customer ever received, with standardized types: the set of known customers. A customer missing from the newest snapshot (the latest snapshot date received for anyone) stays known and current with the values of their own latest snapshot; is_in_latest_snapshot = FALSE flags it and observability.data_quality_metrics counts it (missing_from_snapshot).',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     first_name = 'First name.',
@@ -30,7 +30,8 @@ MODEL (
     snapshot_date = 'Date of the latest snapshot that listed the customer.',
     snapshot_count = 'Number of snapshots that listed the customer.',
     ingestion_timestamp = 'When the latest snapshot row was loaded.',
-    source_file = 'Landing-zone file of the latest snapshot row.'
+    source_file = 'Landing-zone file of the latest snapshot row.',
+    is_in_latest_snapshot = 'TRUE when the newest snapshot received (the latest snapshot_date of any customer) lists the customer; FALSE = missing from it, the values are those of an older snapshot.'
   )
 );
 
@@ -70,7 +71,8 @@ WITH silver_customer_snapshots AS (
     snapshot_date,
     COUNT(*) OVER (PARTITION BY customer_id) AS snapshot_count,
     ingestion_timestamp,
-    source_file
+    source_file,
+    snapshot_date = MAX(snapshot_date) OVER () AS is_in_latest_snapshot
   FROM silver_customer_snapshots
   QUALIFY
     ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY snapshot_date DESC) = 1
@@ -92,5 +94,6 @@ SELECT
   snapshot_date::DATE AS snapshot_date,
   snapshot_count::INT AS snapshot_count,
   ingestion_timestamp::TIMESTAMP AS ingestion_timestamp,
-  source_file::VARCHAR AS source_file
+  source_file::VARCHAR AS source_file,
+  is_in_latest_snapshot::BOOLEAN AS is_in_latest_snapshot
 FROM snapshots_ranked

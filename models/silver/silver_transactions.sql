@@ -15,7 +15,7 @@ MODEL (
     not_null(columns := (transaction_id, transaction_date, merchant_category, source_file)),
     assert_valid_rows_are_flagged
   ),
-  description 'Transactions deduplicated on transaction_id (first occurrence kept, within the batch and against rows already in silver), standardized, missing categories set to Uncategorized. Rows from unknown customers and non-positive amounts are kept and flagged (is_valid_for_facts = FALSE) so they are counted, never silently dropped; gold.fact_transaction takes only valid rows. Processed by transaction time, re-processing the last 6 hours each run so late files are absorbed (older late rows trigger a restatement from c360.pipeline.build).',
+  description 'Transactions deduplicated on transaction_id (first occurrence kept: earliest load, then file name, within the batch and against rows already in silver), standardized, missing categories set to Uncategorized. Silver is a function of the rows received, not of how files were grouped into runs: a re-sent copy (a later load) never changes the kept row or its columns. Rows from unknown customers and non-positive amounts are kept and flagged (is_valid_for_facts = FALSE) so they are counted, never silently dropped; gold.fact_transaction takes only valid rows. A transaction dated more than future_dated_tolerance_minutes (config.yaml variable, 5) after its own load is flagged is_future_dated and counted at its load time (data_quality_metrics check future); like every row it is processed only when its time has come, and then goes to the fact if otherwise valid (a wrong clock at the source does not lose the money; the flag keeps it visible). Rows dated before the models'' start (model_defaults start, C360_HISTORY_START) are never read: data_quality_metrics counts them (before_start) and they never trigger a restatement. Processed by transaction time, re-processing the last 6 hours each run so late files are absorbed (older late rows trigger a restatement from c360.pipeline.build).',
   column_descriptions (
     transaction_id = 'Natural key of the transaction.',
     customer_id = 'Customer the transaction belongs to, as sent (upper-cased); may be unknown.',
@@ -24,10 +24,11 @@ MODEL (
     merchant_name = 'Merchant name, trimmed; NULL when blank.',
     merchant_category = 'Merchant category; Uncategorized when the source sent none.',
     channel = 'Online, In-Store or Mobile.',
-    copies_received = 'How many rows with this transaction_id arrived in the processed window (1 = no duplicate).',
+    copies_received = 'Rows with this transaction_id and transaction time in the kept copy''s file (1 = no copy within the file). Copies in other files (re-sends) are not counted here, so the value does not depend on which files one run saw; data_quality_metrics counts every extra copy (duplicate).',
     is_category_missing = 'TRUE when the source sent no merchant category.',
     is_known_customer = 'TRUE when customer_id is in silver.silver_customers.',
     is_positive_amount = 'TRUE when transaction_amount > 0.',
+    is_future_dated = 'TRUE when transaction_date is more than future_dated_tolerance_minutes (config.yaml variable) after the kept copy''s load time: a wrong clock at the source. Informational: the row reaches silver and the fact only once its time has come.',
     is_valid_for_facts = 'Known customer and positive amount: the row goes to gold.fact_transaction.',
     ingestion_timestamp = 'When the kept copy was loaded into bronze.',
     source_file = 'Landing-zone file of the kept copy.'
@@ -44,6 +45,7 @@ MODEL (
     is_category_missing BOOLEAN,
     is_known_customer BOOLEAN,
     is_positive_amount BOOLEAN,
+    is_future_dated BOOLEAN,
     is_valid_for_facts BOOLEAN,
     ingestion_timestamp TIMESTAMP,
     source_file VARCHAR
@@ -77,6 +79,8 @@ WITH bronze_transactions AS (
   WHERE
     silver_transactions.transaction_date < @start_ts
 ), transactions_standardized AS (
+  /* copies_received: copies in one file with one time always fall in the same interval and
+     batch, so the count does not depend on how files were grouped into runs */
   SELECT
     TRIM(transaction_id) AS transaction_id,
     UPPER(TRIM(customer_id)) AS customer_id,
@@ -87,7 +91,10 @@ WITH bronze_transactions AS (
     NULLIF(TRIM(merchant_category), '') IS NULL AS is_category_missing,
     TRIM(channel) AS channel,
     ingestion_timestamp,
-    source_file
+    source_file,
+    COUNT(*) OVER (
+      PARTITION BY TRIM(transaction_id), ingestion_timestamp, source_file, transaction_date
+    ) AS copies_received
   FROM bronze_transactions
   WHERE
     NOT transaction_id IS NULL
@@ -100,7 +107,7 @@ WITH bronze_transactions AS (
     merchant_name,
     merchant_category,
     channel,
-    COUNT(*) OVER (PARTITION BY transaction_id) AS copies_received,
+    copies_received,
     is_category_missing,
     ingestion_timestamp,
     source_file
@@ -123,6 +130,14 @@ WITH bronze_transactions AS (
     transactions_deduplicated.is_category_missing,
     NOT silver_customers.customer_id IS NULL AS is_known_customer,
     COALESCE(transactions_deduplicated.transaction_amount > 0, FALSE) AS is_positive_amount,
+    COALESCE(
+      transactions_deduplicated.transaction_date > DATEADD(
+        MINUTE,
+        @future_dated_tolerance_minutes,
+        transactions_deduplicated.ingestion_timestamp
+      )::TIMESTAMP,
+      FALSE
+    ) AS is_future_dated,
     transactions_deduplicated.ingestion_timestamp,
     transactions_deduplicated.source_file
   FROM transactions_deduplicated
@@ -145,6 +160,7 @@ SELECT
   is_category_missing::BOOLEAN AS is_category_missing,
   is_known_customer::BOOLEAN AS is_known_customer,
   is_positive_amount::BOOLEAN AS is_positive_amount,
+  is_future_dated::BOOLEAN AS is_future_dated,
   (
     is_known_customer AND is_positive_amount
   )::BOOLEAN AS is_valid_for_facts,

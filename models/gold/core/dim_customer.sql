@@ -37,7 +37,8 @@ MODEL (
     effective_timestamp = 'valid_from as a timestamp (spec 3.4).',
     created_timestamp = 'Load time of the snapshot that opened the version.',
     updated_timestamp = 'Load time of the snapshot that closed the version, or of the latest snapshot for the current version.',
-    source_system = 'Where the customer came from: ACQUIRED_FINTECH.'
+    source_system = 'Where the customer came from: ACQUIRED_FINTECH.',
+    is_in_latest_snapshot = 'FALSE when the newest customer snapshot did not list the customer (static: silver_customers); the customer stays current with the values of their last snapshot and is counted in data_quality_metrics (missing_from_snapshot). NULL for the unknown member.'
   )
 );
 
@@ -62,6 +63,7 @@ WITH silver_customer_history AS (
     state,
     city,
     employment_status,
+    is_in_latest_snapshot,
     ingestion_timestamp
   FROM silver.silver_customers
 ), customer_segments AS (
@@ -96,7 +98,8 @@ WITH silver_customer_history AS (
         ORDER BY silver_customer_history.valid_from
       ),
       silver_customers.ingestion_timestamp
-    ) AS updated_timestamp
+    ) AS updated_timestamp,
+    silver_customers.is_in_latest_snapshot
   FROM silver_customer_history
   LEFT JOIN silver_customers
     ON silver_customer_history.customer_id = silver_customers.customer_id
@@ -122,7 +125,8 @@ WITH silver_customer_history AS (
     '1900-01-01'::DATE AS valid_to,
     FALSE AS is_current,
     NULL AS created_timestamp,
-    NULL AS updated_timestamp
+    NULL AS updated_timestamp,
+    NULL AS is_in_latest_snapshot
 ), dimension_rows AS (
   SELECT
     customer_key,
@@ -143,7 +147,8 @@ WITH silver_customer_history AS (
     valid_to,
     is_current,
     created_timestamp,
-    updated_timestamp
+    updated_timestamp,
+    is_in_latest_snapshot
   FROM versions_described
   UNION ALL
   SELECT
@@ -165,7 +170,8 @@ WITH silver_customer_history AS (
     valid_to,
     is_current,
     created_timestamp,
-    updated_timestamp
+    updated_timestamp,
+    is_in_latest_snapshot
   FROM unknown_member
 )
 SELECT
@@ -189,5 +195,6 @@ SELECT
   valid_from::TIMESTAMP AS effective_timestamp,
   created_timestamp::TIMESTAMP AS created_timestamp,
   updated_timestamp::TIMESTAMP AS updated_timestamp,
-  'ACQUIRED_FINTECH'::VARCHAR AS source_system
+  'ACQUIRED_FINTECH'::VARCHAR AS source_system,
+  is_in_latest_snapshot::BOOLEAN AS is_in_latest_snapshot
 FROM dimension_rows

@@ -35,7 +35,8 @@ MODEL (
     last_transaction_date = 'Time of the latest transaction.',
     days_since_last_transaction = 'Days from the latest transaction to the data as-of date.',
     churn_risk_score = 'Churn risk 0-100 from churn_risk_features; NULL until the churn model scores it.',
-    churn_risk_category = 'High Risk (> 70), Medium Risk (> 40), Low Risk; NULL while unscored.'
+    churn_risk_category = 'High Risk (> 70), Medium Risk (> 40), Low Risk; NULL while unscored.',
+    is_in_latest_snapshot = 'FALSE when the newest customer snapshot did not list the customer: the profile shows the values of their last snapshot (dim_customer.is_in_latest_snapshot).'
   )
 );
 
@@ -52,7 +53,8 @@ WITH dim_customer AS (
     credit_limit,
     customer_segment,
     employment_status,
-    account_open_date
+    account_open_date,
+    is_in_latest_snapshot
   FROM gold.dim_customer
   WHERE
     is_current
@@ -111,7 +113,8 @@ SELECT
   metric_customer_ltv.last_transaction_date::TIMESTAMP AS last_transaction_date,
   churn_risk_features.days_since_last_transaction::INT AS days_since_last_transaction,
   churn_risk_features.churn_risk_score::DOUBLE AS churn_risk_score,
-  churn_risk_features.churn_risk_category::VARCHAR AS churn_risk_category
+  churn_risk_features.churn_risk_category::VARCHAR AS churn_risk_category,
+  dim_customer.is_in_latest_snapshot::BOOLEAN AS is_in_latest_snapshot
 FROM dim_customer
 LEFT JOIN metric_customer_ltv
   ON dim_customer.customer_id = metric_customer_ltv.customer_id
