@@ -1,13 +1,13 @@
 MODEL (
   name gold.customer_complete_months,
-  kind VIEW,
+  kind FULL,
   grain (customer_id, month),
   tags (gold, customer_analytics, churn),
   audits (
     unique_combination_of_columns(columns := (customer_id, month)),
     not_null(columns := (customer_id, month, months_ago, monthly_spend, transaction_count))
   ),
-  description 'The complete calendar months of every customer (metric_mom_spend_change without the month in progress), numbered back from the latest: months_ago = 1 is the last complete month. The one definition of "the last N complete months" that the churn features and the spend-decline alerts count with. A view: it is read twice per run and never materialized.',
+  description 'The complete calendar months of every customer (metric_mom_spend_change without the month in progress), numbered back from the latest: months_ago = 1 is the last complete month. The one definition of "the last N complete months" that the churn features and the spend-decline alerts count with. Materialized once per run: both marts, its audits and the serving copy read the table instead of recomputing the window.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     month = 'First day of the calendar month (a complete month).',
