@@ -65,3 +65,14 @@ def test_generate_refuses_to_mix_two_portfolios_and_fresh_replaces(tmp_path: Pat
     assert fresh.returncode == 0
     state = (tmp_path / "data" / "generator" / "state.json").read_text()
     assert '"customers": 80' in state
+
+
+def test_run_and_status_on_an_empty_data_dir_say_what_to_do(tmp_path: Path) -> None:
+    data = tmp_path / "empty"
+    run = c360("run", "--data-dir", str(data), cwd=tmp_path)
+    assert run.returncode == 1
+    assert "has no files yet" in run.stderr and "c360 generate" in run.stderr
+    assert not (data / "WAREHOUSE.duckdb").exists()  # no empty warehouse, no empty models
+    status = c360("status", "--data-dir", str(tmp_path / "missing"), cwd=tmp_path)
+    assert status.returncode == 1
+    assert "nothing here yet" in status.stderr and "c360 demo" in status.stderr

@@ -209,3 +209,19 @@ def test_a_failing_unit_test_stops_the_plan(portfolio, tmp_path: Path) -> None:
             portfolio.settings, "prod", confirm=lambda _: True, show=False, project_root=project
         )
     assert segments(portfolio.settings.warehouse_path) == before
+
+
+def test_status_verify_reports_a_tampered_copy_and_publish_full_repairs_it(portfolio) -> None:
+    from tests.test_cli_generate import c360
+
+    data = str(portfolio.root)
+    ok = c360("status", "--verify", "--data-dir", data)
+    assert ok.returncode == 0, ok.stderr
+    assert "equal" in ok.stdout
+    with duckdb.connect(str(portfolio.settings.serving_path)) as con:  # someone edits the copy
+        con.execute("DELETE FROM gold.segment_metrics WHERE customer_segment = 'Declining'")
+    bad = c360("status", "--verify", "--data-dir", data)
+    assert bad.returncode == 1
+    assert "gold.segment_metrics" in bad.stdout and "1 of" in bad.stderr
+    assert c360("publish", "--full", "--data-dir", data).returncode == 0
+    assert c360("status", "--verify", "--data-dir", data).returncode == 0
