@@ -93,7 +93,7 @@ def _recording_class(base: type[sqlmesh_console.Console]) -> type[sqlmesh_consol
             self.recording.warnings.append(short_message.strip())
             if long_message:
                 log.debug("%s", long_message)
-            return super().log_warning(short_message)
+            return super().log_warning(short_message.strip())
 
         def log_error(self, message, *args, **kwargs):  # noqa: ANN001
             self.recording.errors.append(str(message).strip())
