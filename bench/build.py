@@ -4,6 +4,7 @@ Figures printed (never asserted — this is not a test):
 
 - cold build: empty warehouse with the full bronze history -> every gold model
   (`build()` = plan + run + observability; then `publish()`), target <= 2 min;
+- no-op: after the hourly refresh, a run with nothing new (build + publish);
 - hourly refresh: one ~750-row streaming file loaded into bronze, then `build()` +
   `publish()`, for the same 50,000 customers with a short history (the newest monthly
   files, >= 1M rows) and the full ~13.6M-row history; target <= 20 s and growth < 1.5x
@@ -64,6 +65,8 @@ class Scale:
     hourly_publish: float = 0.0
     plain_cold: float = 0.0
     plain_hourly: float = 0.0
+    noop_build: float = 0.0
+    noop_publish: float = 0.0
 
     @property
     def hourly_total(self) -> float:
@@ -225,6 +228,13 @@ def _measure(label: str, root: Path, feed: Feed, history: list[str]) -> Scale:
         f"{scale.hourly_publish:.1f} s",
         flush=True,
     )
+    # a run with nothing new: what `c360 run` costs when no file has landed
+    report = build(settings, execution_time=now + timedelta(minutes=5))
+    if not report.ok:
+        sys.exit(f"no-op build failed: {report.error}")
+    scale.noop_build = report.seconds
+    scale.noop_publish = publish(settings).seconds
+    print(f"no-op: build {scale.noop_build:.1f} s + publish {scale.noop_publish:.1f} s", flush=True)
     scale.plain_cold, scale.plain_hourly = _plain_sql(settings, root / "plain", bronze_copy, now)
     print(
         f"plain SQL: cold {scale.plain_cold:.1f} s, hourly {scale.plain_hourly:.1f} s", flush=True
@@ -328,6 +338,11 @@ def main() -> None:
             f"load {scale.hourly_load:.2f} s, build {scale.hourly_build:.1f} s + publish "
             f"{scale.hourly_publish:.1f} s = {scale.hourly_total:.1f} s "
             f"(target <= {TARGET_HOURLY_SECONDS:.0f} s)"
+        )
+    for scale in (short, full) + ((small,) if small else ()):
+        print(
+            f"no-op run, {scale.label:20s}: build {scale.noop_build:.1f} s + publish "
+            f"{scale.noop_publish:.1f} s = {scale.noop_build + scale.noop_publish:.1f} s"
         )
     print(
         f"hourly growth with history: {growth:.2f}x from {short.history_rows / 1e6:.1f}M to "

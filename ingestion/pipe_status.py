@@ -7,11 +7,11 @@ running watcher, the stage listing and `observability.load_history`.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from c360.core.clock import parse_utc, utc_iso, utc_now
+from c360.core.process import process_alive
 from c360.core.settings import Settings
 from c360.core.warehouse import open_warehouse
 from ingestion import routing
@@ -66,18 +66,8 @@ class PipeStatus:
         return payload
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def execution_state(beat: Heartbeat | None, now: datetime) -> str:
-    if beat is None or not _alive(beat.pid):
+    if beat is None or not process_alive(beat.pid):
         return "STOPPED"
     last = parse_utc(beat.last_poll_at)
     limit = max(STALL_SECONDS, 10 * beat.interval)

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 
 from c360.core.clock import utc_now
 from c360.core.settings import Settings
-from c360.core.warehouse import wait_while_locked
 from c360.pipeline import observability
 from c360.pipeline.console import AuditFailure, AuditFailureCollector, recording
 from c360.pipeline.context import PROJECT_ROOT, open_context
@@ -193,9 +192,6 @@ def build(
         ) as context,
     ):
         adapter = context.engine_adapter
-        # the loader's watcher holds the file for a few seconds per pass, then hands it over;
-        # once this connection is open the build keeps it until the context closes
-        wait_while_locked(lambda: adapter.fetchone("SELECT 1"), what=f"warehouse of {environment}")
         observability.ensure_tables(adapter)
         observability.retire_legacy_quality_table(adapter)
         previous = observability.previous_build(adapter, environment)

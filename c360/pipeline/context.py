@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from c360.core.settings import Settings
+from c360.core.warehouse import wait_while_locked
 
 if TYPE_CHECKING:
     from sqlmesh import Context
@@ -96,11 +97,17 @@ def open_context(
     notification_targets: list[NotificationTarget] | None = None,
     project_root: Path = PROJECT_ROOT,
 ) -> Iterator[Context]:
-    """`make_context` that always releases the warehouse (DuckDB allows one writer)."""
+    """`make_context`, connected, that always releases the warehouse (DuckDB allows one
+    writer). Connecting waits while another process (the loader's watcher, which hands the
+    file over every few seconds) holds the file; the context then keeps it until closed."""
     context = make_context(
         settings, notification_targets=notification_targets, project_root=project_root
     )
     try:
+        wait_while_locked(
+            lambda: context.engine_adapter.fetchone("SELECT 1"),
+            what=f"warehouse {settings.warehouse_path}",
+        )
         yield context
     finally:
         context.close()

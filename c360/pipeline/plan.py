@@ -18,7 +18,6 @@ from pathlib import Path
 
 from c360.core.errors import C360Error
 from c360.core.settings import Settings
-from c360.core.warehouse import wait_while_locked
 from c360.pipeline.console import recording
 from c360.pipeline.context import PROJECT_ROOT, open_context
 
@@ -95,8 +94,6 @@ def review_plan(
         recording(verbose=show) as (record, _),
         open_context(settings, project_root=project_root) as context,
     ):
-        adapter = context.engine_adapter
-        wait_while_locked(lambda: adapter.fetchone("SELECT 1"), what=f"warehouse of {environment}")
         failure = _run_unit_tests(context, report)
         if failure:
             raise C360Error(failure)

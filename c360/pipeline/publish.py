@@ -49,6 +49,7 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
+from c360.core.process import process_alive
 from c360.core.settings import Settings
 from c360.core.warehouse import wait_while_locked
 
@@ -118,23 +119,13 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)\.[0-9a-f]+\.tmp(\.wal)?$")
     for path in target.parent.glob(f".{target.name}.*.tmp*"):
         match = pattern.match(path.name)
-        if match and _alive(int(match.group(1))):
+        if match and process_alive(int(match.group(1))):
             continue
         path.unlink(missing_ok=True)
         removed.append(path)
     if removed:
         log.info("removed %d temporary file(s) of an interrupted publish", len(removed))
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def publish(settings: Settings, *, full: bool = False) -> PublishReport:
@@ -162,7 +153,7 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
         if previous is not None:
             shutil.copyfile(target, temporary)
         with duckdb.connect(str(temporary)) as con:
-            _attach_warehouse(con, warehouse)
+            attach_warehouse(con, warehouse)
             since, covered = _changes_since(con, previous)
             tables = published_tables(con)
             definitions = _definitions(con)
@@ -190,7 +181,7 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
     return report
 
 
-def _attach_warehouse(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
+def attach_warehouse(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
     """Attach read-only, waiting while another process (the loader) holds the file."""
     path = exp.Literal.string(str(warehouse)).sql(dialect="duckdb")
     wait_while_locked(

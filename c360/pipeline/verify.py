@@ -15,8 +15,13 @@ import duckdb
 from sqlglot import exp
 
 from c360.core.errors import C360Error
-from c360.core.warehouse import wait_while_locked
-from c360.pipeline.publish import MANIFEST, WAREHOUSE_ALIAS, published_tables, table_columns
+from c360.pipeline.publish import (
+    MANIFEST,
+    WAREHOUSE_ALIAS,
+    attach_warehouse,
+    published_tables,
+    table_columns,
+)
 
 
 @dataclass(frozen=True)
@@ -67,12 +72,7 @@ def verify_serving(warehouse: Path, serving: Path) -> list[TableCheck]:
             raise C360Error(f"no {what} at {path}: run `c360 run` first")
     con = duckdb.connect(str(serving), read_only=True)
     try:
-        literal = exp.Literal.string(str(warehouse.resolve())).sql(dialect="duckdb")
-        alias = exp.to_identifier(WAREHOUSE_ALIAS, quoted=True).sql(dialect="duckdb")
-        wait_while_locked(
-            lambda: con.execute(f"ATTACH {literal} AS {alias} (READ_ONLY)"),
-            what=f"warehouse {warehouse}",
-        )
+        attach_warehouse(con, warehouse.resolve())
         served_catalog = con.execute("SELECT current_database()").fetchone()[0]
         served = {
             f"{schema}.{table}"
