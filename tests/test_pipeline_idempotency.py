@@ -49,11 +49,13 @@ def fact_count(portfolio) -> int:
         return con.execute("SELECT count(*) FROM gold.fact_transaction").fetchone()[0]
 
 
-def build_at(portfolio, hours: float):
+def build_at(portfolio, hours: float, *, force: bool = False):
     from c360.pipeline.build import build
 
     report = build(
-        portfolio.settings, execution_time=portfolio.history_end + timedelta(hours=hours)
+        portfolio.settings,
+        execution_time=portfolio.history_end + timedelta(hours=hours),
+        force=force,
     )
     assert report.ok, report.error
     return report
@@ -98,9 +100,34 @@ def add_hourly_file(portfolio, hours: float) -> tuple[str, int]:
     return key, valid
 
 
-def test_rerun_without_new_files_changes_nothing_in_gold(portfolio) -> None:
+def runs_logged(portfolio) -> int:
+    with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM observability.pipeline_run_metadata").fetchone()[0]
+
+
+def intervals_since(portfolio, model: str, created_after: datetime) -> list[tuple]:
+    """The intervals SQLMesh recorded for `model` (by its load-time column) since a moment:
+    what a build actually evaluated."""
+    with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
+        return con.execute(
+            "SELECT make_timestamp(start_ts * 1000), make_timestamp(end_ts * 1000) "
+            "FROM sqlmesh._intervals WHERE name = ? AND NOT is_dev "
+            "AND make_timestamp(created_ts * 1000) > ? ORDER BY start_ts",
+            [model, created_after],
+        ).fetchall()
+
+
+def test_rerun_without_new_files_is_decided_without_building(portfolio) -> None:
+    """Nothing new: the build stops before SQLMesh (nothing run, nothing written); forced,
+    the SQLMesh run changes nothing in gold."""
     before = gold_fingerprints(portfolio)
-    report = build_at(portfolio, 1.1)
+    runs = runs_logged(portfolio)
+    quick = build_at(portfolio, 1.1)
+    assert (quick.action, quick.ok, quick.models_run) == ("none", True, 0)
+    assert runs_logged(portfolio) == runs
+    assert gold_fingerprints(portfolio) == before
+
+    report = build_at(portfolio, 1.1, force=True)
     assert report.action == "run"
     assert report.restated_from is None
     assert gold_fingerprints(portfolio) == before
@@ -136,14 +163,25 @@ def test_resent_historical_file_adds_nothing_to_the_facts(portfolio) -> None:
     assert duplicates.records_failed == loaded
 
 
-def test_late_file_older_than_the_lookback_is_restated(portfolio) -> None:
+def test_late_file_is_processed_with_its_load_and_restates_nothing(portfolio) -> None:
+    """The batch of the history's first hour arrives 9 hours late: it is the next load. The
+    build evaluates silver and the fact only from the hour the previous build stopped in
+    (what SQLMesh recorded), not from the late rows' transaction hour."""
     before = fact_count(portfolio)
-    build_at(portfolio, 9)  # the hours after the history are processed: still no file
+    build_at(portfolio, 9, force=True)  # the hours after the history are processed
+    previous_clock = portfolio.history_end + timedelta(hours=9)
     key, valid = add_hourly_file(portfolio, 9.45)  # the batch of hour 0 arrives 9 hours late
     report = build_at(portfolio, 9.5)
-    assert report.action == "run+restate"
-    assert report.restated_from == portfolio.history_end
+    assert (report.action, report.restated_from) == ("run", None)
     assert fact_count(portfolio) == before + valid
+    for model in (
+        '"WAREHOUSE"."SILVER"."SILVER_TRANSACTIONS"',
+        '"WAREHOUSE"."GOLD"."FACT_TRANSACTION"',
+    ):
+        evaluated = intervals_since(portfolio, model, report.started_at)
+        assert evaluated, model
+        assert min(start for start, _ in evaluated) == previous_clock.replace(minute=0), model
+    assert report.changed_since == previous_clock.replace(minute=0)
 
 
 def test_transactions_of_a_customer_whose_snapshot_came_late_reach_the_facts(portfolio) -> None:
@@ -176,5 +214,6 @@ def test_transactions_of_a_customer_whose_snapshot_came_late_reach_the_facts(por
     before = fact_count(portfolio)
     report = build_at(portfolio, 1.1)
     assert "restate" in report.action
-    assert report.restated_from <= oldest
+    assert report.changed_since is None  # restated aggregates: the next publish copies all
     assert fact_count(portfolio) == before + orphans
+    assert oldest is not None

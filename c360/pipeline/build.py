@@ -2,15 +2,23 @@
 
 `build(settings)` is what `c360 run` calls after ingestion:
 
+0. **nothing new?** (`c360.pipeline.changes`, without importing SQLMesh): the last build
+   succeeded, bronze holds no load newer than the one it read and the project files are
+   the same — then the build stops there and says so;
 1. **plan** only when the environment does not exist yet (the cold build of an empty
    warehouse). A project whose models differ from the environment is *not* applied: the
    build keeps running the environment's own models and says so; changes reach prod only
-   through an explicit, reviewed plan (`c360 plan`, `c360.pipeline.plan`);
-2. **run** (`ignore_cron`, so the hour in progress is processed too): incremental
-   models re-process the last 6 hours (`lookback`), FULL marts are rebuilt;
-3. **restate** when rows older than that window arrived since the last build (a late
-   file, or transactions of a customer whose snapshot came late): a restatement plan
-   re-processes silver_transactions and everything downstream from the oldest such row;
+   through an explicit, reviewed plan (`c360 plan`, `c360.pipeline.plan`). Whether they
+   differ is decided once per project fingerprint; with the fingerprint of the last build
+   the project is not even loaded (the run uses the environment's snapshots from state);
+2. **run** (`ignore_cron`, so the hour in progress is processed too). Silver and the fact
+   are incremental by *load time*: a run processes what was loaded since the last one, and
+   a late file is just the next load — its old transaction times do not matter, nothing is
+   restated. Aggregates re-compute the customer-months / customers that the new rows touch;
+3. **restate** only in two rare cases: bronze rows stamped before the hour the last build
+   stopped in (a loader clock behind the build's), and transactions of a customer whose
+   snapshot came after them (unknown then, known now): silver_transactions and everything
+   downstream are re-processed from the load hour of the oldest such row;
 4. write `observability.*` (run metadata, data-quality metrics, record counts).
 
 A failed build is logged as FAILED and reported, never raised past the report, so the
@@ -23,53 +31,45 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from c360.core.clock import utc_now
 from c360.core.settings import Settings
 from c360.pipeline import observability
-from c360.pipeline.console import AuditFailure, AuditFailureCollector, recording
+from c360.pipeline.changes import last_build, last_build_query, nothing_new, project_fingerprint
 from c360.pipeline.context import PROJECT_ROOT, open_context
 
 if TYPE_CHECKING:
     from sqlmesh import Context
 
+    from c360.pipeline.console import AuditFailure
+
 log = logging.getLogger(__name__)
 
-#: Hours every run re-processes (the `lookback` of the incremental transaction models).
-LOOKBACK_HOURS = 6
-#: Models that a late row forces to re-process (their downstream models follow).
+#: Models that late rows force to re-process (their downstream models follow).
 RESTATE_ON_LATE_DATA = ("silver.silver_transactions",)
 
-#: Rows dated before the models' start are never read by silver (data_quality_metrics counts
-#: them, check before_start): they must not trigger a restatement either.
+#: Rows loaded since the last build but stamped before the hour it stopped in: the coming
+#: run would not read them (it starts at that hour). Rows dated before the models' start
+#: are never read by silver (data_quality_metrics counts them, check before_start).
 LATE_ROWS_SQL = """
-WITH new_rows AS (
-  SELECT transaction_id, transaction_date
-  FROM bronze.bronze_transactions
-  WHERE ingestion_timestamp > :since AND transaction_date < :horizon
-    AND transaction_date >= :model_start
-), bounds AS (
-  SELECT MIN(transaction_date) AS first_date, MAX(transaction_date) AS last_date FROM new_rows
-), processed AS (
-  SELECT silver.transaction_id
-  FROM silver.silver_transactions AS silver
-  CROSS JOIN bounds
-  WHERE silver.transaction_date BETWEEN bounds.first_date AND bounds.last_date
-)
-SELECT MIN(new_rows.transaction_date)
-FROM new_rows
-LEFT JOIN processed ON new_rows.transaction_id = processed.transaction_id
-WHERE processed.transaction_id IS NULL
+SELECT MIN(ingestion_timestamp)
+FROM bronze.bronze_transactions
+WHERE ingestion_timestamp > :since AND ingestion_timestamp < :horizon
+  AND transaction_date >= :model_start
 """
 
 LATE_CUSTOMERS_SQL = """
-SELECT MIN(silver.transaction_date)
+SELECT MIN(silver.ingestion_timestamp)
 FROM silver.silver_transactions AS silver
 INNER JOIN silver.silver_customers AS customers ON silver.customer_id = customers.customer_id
-WHERE NOT silver.is_known_customer AND silver.transaction_date < :horizon
+WHERE NOT silver.is_known_customer
+"""
+
+NEW_ROWS_FIRST_DATE_SQL = """
+SELECT MIN(transaction_date) FROM bronze.bronze_transactions WHERE ingestion_timestamp > :since
 """
 
 
@@ -80,7 +80,9 @@ class BuildReport:
     run_id: str
     environment: str
     gateway: str
-    action: str = "run"  # "plan", "run", with "+restate" when late data was re-processed
+    #: "plan", "run" (with "+restate" when late data was re-processed), or "none": nothing
+    #: new since the last build, which then covers everything (nothing was run or written).
+    action: str = "run"
     status: str = "FAILED"  # SUCCESS or FAILED
     started_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None
@@ -90,7 +92,7 @@ class BuildReport:
     batches: int = 0
     bronze_watermark: datetime | None = None
     restated_from: datetime | None = None
-    #: The build's clock (naive UTC) and the oldest transaction time whose gold rows it may
+    #: The build's clock (naive UTC) and the oldest load time whose gold rows it may
     #: have rewritten (None: anything, e.g. after a plan) — what `publish` has to copy again.
     execution_time: datetime | None = None
     changed_since: datetime | None = None
@@ -122,39 +124,42 @@ def _first_hour(found: datetime | None) -> datetime | None:
 
 
 def _late_rows_start(
-    context: Context, previous: observability.PreviousBuild, now: datetime
+    context: Context, previous: observability.PreviousBuild, model_start: datetime | None
 ) -> datetime | None:
-    """Oldest transaction loaded since the last build that the coming run will not read:
-    the run re-processes from the lookback before the earlier of its own clock and the
-    hour the previous build stopped in; older rows not in silver need a restatement —
-    unless they are dated before the models' start, which no run ever reads.
-    Checked before the run, so the run that follows measures and publishes them."""
-    if previous.bronze_watermark is None:
+    """Load hour of the oldest row loaded since the last build that the coming run would
+    not read: the run starts at the hour the last build stopped in (partial intervals are
+    re-processed), so only a row stamped before it — a loader clock behind the build's —
+    is missed. Checked before the run, so the run that follows measures and publishes it."""
+    if previous.bronze_watermark is None or previous.execution_time is None:
         return None
-    stopped = (previous.execution_time or now).replace(minute=0, second=0, microsecond=0)
-    horizon = min(now, stopped) - timedelta(hours=LOOKBACK_HOURS)
     query = observability.sql(
         LATE_ROWS_SQL,
         since=previous.bronze_watermark,
-        horizon=horizon,
-        model_start=_model_start(context) or observability.EPOCH,
+        horizon=_first_hour(previous.execution_time),
+        model_start=model_start or observability.EPOCH,
     )
     row = context.engine_adapter.fetchone(query)
     return _first_hour(row[0] if row else None)
 
 
-def _late_customers_start(context: Context, horizon: datetime) -> datetime | None:
-    """Oldest transaction of a customer that was unknown when silver took it and is known
-    now (its snapshot came late). Checked after the run has refreshed silver_customers."""
-    row = context.engine_adapter.fetchone(observability.sql(LATE_CUSTOMERS_SQL, horizon=horizon))
+def _late_customers_start(context: Context) -> datetime | None:
+    """Load hour of the oldest transaction of a customer that was unknown when silver took
+    it and is known now (its snapshot came late). Checked after the run has refreshed
+    silver_customers."""
+    row = context.engine_adapter.fetchone(observability.sql(LATE_CUSTOMERS_SQL))
     return _first_hour(row[0] if row else None)
 
 
 def _restate(
     context: Context, environment: str, report: BuildReport, late: datetime, now: datetime
 ) -> None:
-    """Re-process silver_transactions and everything downstream from `late` to now."""
-    log.info("late rows back to %s: restating %s", late, ", ".join(RESTATE_ON_LATE_DATA))
+    """Re-process silver_transactions and everything downstream from load hour `late`."""
+    log.info(
+        "rows loaded from %s need re-processing: restating %s and what depends on it",
+        late,
+        ", ".join(RESTATE_ON_LATE_DATA),
+    )
+    _ensure_loaded(context)
     context.plan(
         environment,
         restate_models=list(RESTATE_ON_LATE_DATA),
@@ -168,8 +173,15 @@ def _restate(
     report.restated_from = min(late, report.restated_from or late)
     if "+restate" not in report.action:
         report.action += "+restate"
-    if report.changed_since is not None:
-        report.changed_since = min(report.changed_since, late)
+    # unique-key aggregates are restated whole (SQLMesh): publish copies everything
+    report.changed_since = None
+
+
+def _ensure_loaded(context: Context) -> None:
+    """Load the project (plans and diffs need it; a run uses the environment's snapshots)."""
+    if not getattr(context, "_c360_loaded", False):
+        context.load()
+        context._c360_loaded = True  # type: ignore[attr-defined]
 
 
 def build(
@@ -179,16 +191,43 @@ def build(
     execution_time: datetime | None = None,
     verbose: bool = False,
     project_root: Path = PROJECT_ROOT,
+    force: bool = False,
 ) -> BuildReport:
-    """Bring `environment` up to date with bronze and log the run; see the module doc."""
+    """Bring `environment` up to date with bronze and log the run; see the module doc.
+
+    `force` builds even when nothing is new (the SQLMesh run decides what to process).
+    """
     report = BuildReport(uuid.uuid4().hex, environment, settings.gateway)
     clock = time.perf_counter()
+    if not force:
+        covered = nothing_new(settings, environment, project_root)
+        if covered is not None:
+            report.action, report.status = "none", "SUCCESS"
+            report.bronze_watermark = covered.bronze_watermark
+            report.execution_time = covered.execution_time
+            report.project_differs = covered.project_differs
+            report.finished_at = utc_now()
+            report.seconds = time.perf_counter() - clock
+            log.info(
+                "nothing new: the last build of %s (%s) covers every load (up to %s)",
+                environment,
+                f"{covered.run_timestamp:%Y-%m-%d %H:%M:%S}",
+                f"{covered.bronze_watermark:%Y-%m-%d %H:%M:%S}",
+            )
+            if covered.project_differs:
+                report.warnings.append(project_differs_message(environment))
+                log.warning(report.warnings[-1])
+            return report
+    from c360.pipeline.console import AuditFailureCollector, recording
+
+    fingerprint = project_fingerprint(settings, project_root)
     with (
         recording(verbose) as (record, recording_id),
         open_context(
             settings,
             notification_targets=[AuditFailureCollector(recording_id=recording_id)],
             project_root=project_root,
+            load=False,
         ) as context,
     ):
         adapter = context.engine_adapter
@@ -198,7 +237,7 @@ def build(
         since = previous.bronze_watermark
         report.bronze_watermark = observability.bronze_watermark(adapter)
         try:
-            _build(context, report, environment, previous, execution_time)
+            _build(context, report, environment, previous, execution_time, settings, fingerprint)
             report.status = "SUCCESS" if not record.failed_models else "FAILED"
         except Exception as exc:  # noqa: BLE001 - logged as a FAILED run, then reported
             report.error = f"{type(exc).__name__}: {exc}"
@@ -211,7 +250,7 @@ def build(
         report.audit_failures = list(record.audit_failures)
         if record.errors and report.error is None and not report.ok:
             report.error = "; ".join(record.errors)
-        _observe(context, report, since)
+        _observe(context, report, since, fingerprint)
     report.seconds = time.perf_counter() - clock
     return report
 
@@ -222,12 +261,15 @@ def _build(
     environment: str,
     previous: observability.PreviousBuild,
     execution_time: datetime | None,
+    settings: Settings,
+    fingerprint: str,
 ) -> None:
     now = execution_time or utc_now()
     report.execution_time = now
-    report.changed_since = now - timedelta(hours=LOOKBACK_HOURS)
+    model_start = _model_start(settings)
     if context.state_reader.get_environment(environment) is None:
         log.info("first build of %s: planning every model", environment)
+        _ensure_loaded(context)
         context.plan(
             environment,
             auto_apply=True,
@@ -239,40 +281,45 @@ def _build(
         report.changed_since = None
     else:
         report.action = "run"
-        if context.diff(environment):
-            report.project_differs = True
+        # what this run re-processes starts at the hour the last build stopped in
+        report.changed_since = _first_hour(previous.execution_time)
+        last = last_build(context.engine_adapter.fetchone(last_build_query(environment)))
+        if last is not None and last.project_fingerprint == fingerprint:
+            report.project_differs = last.project_differs
+        else:
+            _ensure_loaded(context)
+            report.project_differs = bool(context.diff(environment))
+        if report.project_differs:
             message = project_differs_message(environment)
             log.warning(message)
             report.warnings.append(message)
-        if previous.execution_time is not None:
-            late = _late_rows_start(context, previous, now)
-            if late is not None:
-                _restate(context, environment, report, late, now)
-    # The hour in progress and the lookback window (plans stop at the last whole hour).
-    context.run(environment, ignore_cron=True, execution_time=now, end=now)
-    late = _late_customers_start(context, now - timedelta(hours=LOOKBACK_HOURS))
-    if previous.execution_time is None and report.action != "plan":
-        # a warehouse from before builds recorded their clock: check after the run instead
-        late = min(filter(None, [late, _late_rows_start(context, previous, now)]), default=None)
+        late = _late_rows_start(context, previous, model_start)
+        if late is not None:
+            _restate(context, environment, report, late, now)
+    # The hour in progress too (plans stop at the last whole hour). The janitor (expired
+    # snapshots and environments) runs after reviewed plans, not every hour.
+    context.run(environment, ignore_cron=True, execution_time=now, end=now, skip_janitor=True)
+    late = _late_customers_start(context)
     if late is not None:
         _restate(context, environment, report, late, now)
-    _warn_about_history_before_start(context, report)
+    _warn_about_history_before_start(context, report, previous.bronze_watermark, model_start)
 
 
-def _model_start(context: Context) -> datetime | None:
-    """Where the incremental models start (`model_defaults.start`, C360_HISTORY_START), naive
-    UTC, resolved as SQLMesh resolves it ('2 years ago' = midnight two years ago)."""
+def _model_start(settings: Settings) -> datetime | None:
+    """Where the incremental models start (`model_defaults.start` = C360_HISTORY_START),
+    naive UTC, resolved as SQLMesh resolves it ('2 years ago' = midnight two years ago)."""
     from sqlmesh.utils.date import to_datetime
 
-    start = context.get_model("silver.silver_transactions").start
-    return to_datetime(start).replace(tzinfo=None) if start is not None else None
+    return to_datetime(settings.history_start).replace(tzinfo=None)
 
 
-def _warn_about_history_before_start(context: Context, report: BuildReport) -> None:
-    """Incremental models start at `model_defaults.start`; older bronze rows are never read."""
-    model_start = _model_start(context)
+def _warn_about_history_before_start(
+    context: Context, report: BuildReport, since: datetime | None, model_start: datetime | None
+) -> None:
+    """Incremental models start at `model_defaults.start`; older bronze rows are never read.
+    Only the rows loaded by this build are looked at (the warning came with older ones)."""
     row = context.engine_adapter.fetchone(
-        observability.sql("SELECT MIN(transaction_date) FROM bronze.bronze_transactions")
+        observability.sql(NEW_ROWS_FIRST_DATE_SQL, since=since or observability.EPOCH)
     )
     if model_start is None or not row or row[0] is None:
         return
@@ -285,7 +332,19 @@ def _warn_about_history_before_start(context: Context, report: BuildReport) -> N
         report.warnings.append(message)
 
 
-def _observe(context: Context, report: BuildReport, since: datetime | None) -> None:
+def _model_names(context: Context, environment: str) -> list[str]:
+    """The environment's models (not external ones) as schema.table, from state."""
+    env = context.state_reader.get_environment(environment)
+    names = []
+    for snapshot in env.snapshots if env else []:
+        if snapshot.is_model and snapshot.kind_name and not snapshot.kind_name.is_external:
+            names.append(".".join(snapshot.name.replace('"', "").lower().split(".")[-2:]))
+    return sorted(names)
+
+
+def _observe(
+    context: Context, report: BuildReport, since: datetime | None, fingerprint: str
+) -> None:
     """Measure quality and volumes, then append the run to the observability tables."""
     adapter = context.engine_adapter
     report.finished_at = utc_now()
@@ -295,9 +354,7 @@ def _observe(context: Context, report: BuildReport, since: datetime | None) -> N
             report.quality = observability.quality_metrics(
                 adapter, quality_table, since, report.bronze_watermark
             )
-            models = sorted(
-                model.name for model in context.models.values() if not model.kind.is_external
-            )
+            models = _model_names(context, report.environment)
             report.record_counts = observability.record_counts(adapter, models)
         except Exception as exc:  # noqa: BLE001 - observability must not hide the build result
             log.warning("could not read the data-quality counts: %s", exc)
@@ -319,6 +376,8 @@ def _observe(context: Context, report: BuildReport, since: datetime | None) -> N
         # a failed build may still have rewritten part of gold: publish copies it whole
         changed_since=report.changed_since if report.ok else None,
         execution_time=report.execution_time,
+        project_fingerprint=fingerprint,
+        project_differs=report.project_differs,
         audit_failures=report.audit_failures,
         counts=report.record_counts,
     )

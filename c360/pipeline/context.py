@@ -75,9 +75,12 @@ def make_context(
     *,
     notification_targets: list[NotificationTarget] | None = None,
     project_root: Path = PROJECT_ROOT,
+    load: bool = True,
 ) -> Context:
     """The one way c360 builds a SQLMesh Context: `settings.gateway`, paths and secrets
-    from settings. Close it (or use `open_context`): on DuckDB it holds the file lock."""
+    from settings. Close it (or use `open_context`): on DuckDB it holds the file lock.
+    `load=False` skips loading the project: enough to run an environment's models (they
+    come from state), not to plan or diff — `context.load()` then."""
     from sqlmesh import Context
 
     if settings.gateway == "local":
@@ -87,6 +90,7 @@ def make_context(
         config=project_config(settings, project_root),
         gateway=settings.gateway,
         notification_targets=notification_targets or [],
+        load=load,
     )
 
 
@@ -96,12 +100,13 @@ def open_context(
     *,
     notification_targets: list[NotificationTarget] | None = None,
     project_root: Path = PROJECT_ROOT,
+    load: bool = True,
 ) -> Iterator[Context]:
     """`make_context`, connected, that always releases the warehouse (DuckDB allows one
     writer). Connecting waits while another process (the loader's watcher, which hands the
     file over every few seconds) holds the file; the context then keeps it until closed."""
     context = make_context(
-        settings, notification_targets=notification_targets, project_root=project_root
+        settings, notification_targets=notification_targets, project_root=project_root, load=load
     )
     try:
         wait_while_locked(

@@ -6,8 +6,10 @@ stores, so it has lineage, audits and unit tests like every other model. What st
 Python is what only the build knows about itself:
 
 - `pipeline_run_metadata`: one row per build (run_id, status, models, timings, action,
-  bronze watermark, error, and `changed_since` — the oldest transaction time whose gold
-  rows the build may have rewritten, NULL for anything — which the publisher reads);
+  bronze watermark, error, `changed_since` — the oldest load time whose gold rows the
+  build may have rewritten, NULL for anything — which the publisher reads, and the
+  fingerprint of the project files it ran with, so the next build knows without loading
+  the project whether it changed);
 - `audit_failures`: one row per failed SQLMesh audit, blocking or not (SQLMesh reports
   them to a notification target, never to a table);
 - `layer_record_counts`: rows per bronze table and per model after the build.
@@ -23,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlglot
 from sqlglot import exp
 
@@ -64,6 +65,8 @@ RUN_METADATA_COLUMNS = _columns(
     error_message="VARCHAR",
     changed_since="TIMESTAMP",
     execution_time="TIMESTAMP",
+    project_fingerprint="VARCHAR",
+    project_differs="BOOLEAN",
 )
 AUDIT_FAILURES = "observability.audit_failures"
 AUDIT_FAILURES_COLUMNS = _columns(
@@ -214,6 +217,12 @@ def previous_build(adapter: EngineAdapter, environment: str) -> PreviousBuild:
 
 def bronze_watermark(adapter: EngineAdapter) -> datetime | None:
     """The newest bronze load time: everything up to it is covered by this build."""
+    row = adapter.fetchone(bronze_watermark_query())
+    return row[0] if row else None
+
+
+def bronze_watermark_query() -> exp.Expression:
+    """MAX(ingestion_timestamp) over the bronze tables (also read without SQLMesh)."""
     loaded_at = [
         exp.select(exp.Max(this=exp.column("ingestion_timestamp")).as_("loaded_at")).from_(
             exp.to_table(table)
@@ -223,9 +232,7 @@ def bronze_watermark(adapter: EngineAdapter) -> datetime | None:
     union = loaded_at[0]
     for part in loaded_at[1:]:
         union = exp.union(union, part, distinct=False)
-    query = exp.select(exp.Max(this=exp.column("loaded_at"))).from_(union.subquery("loads"))
-    row = adapter.fetchone(query)
-    return row[0] if row else None
+    return exp.select(exp.Max(this=exp.column("loaded_at"))).from_(union.subquery("loads"))
 
 
 def quality_metrics(
@@ -266,6 +273,8 @@ def record_counts(adapter: EngineAdapter, model_names: list[str]) -> dict[str, i
 
 def _append(adapter: EngineAdapter, table: str, rows: list[dict[str, Any]]) -> None:
     if rows:
+        import pandas as pd  # only when writing: `c360.pipeline.changes` reads without it
+
         columns = TABLES[table]
         frame = pd.DataFrame(rows, columns=list(columns))
         adapter.insert_append(table, frame, target_columns_to_types=columns)
@@ -289,6 +298,8 @@ def write_run(
     error_message: str | None,
     changed_since: datetime | None,
     execution_time: datetime | None,
+    project_fingerprint: str | None,
+    project_differs: bool,
     audit_failures: list[AuditFailure],
     counts: dict[str, int],
 ) -> None:
@@ -314,6 +325,8 @@ def write_run(
                 "error_message": (error_message or "")[:2000] or None,
                 "changed_since": changed_since,
                 "execution_time": execution_time,
+                "project_fingerprint": project_fingerprint,
+                "project_differs": project_differs,
             }
         ],
     )

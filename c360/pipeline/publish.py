@@ -11,21 +11,24 @@ reconnects. The pipeline never waits for readers, readers never wait for it.
 warehouse, not from the caller:
 
 - every build (`observability.pipeline_run_metadata`) records `changed_since`, the
-  oldest transaction time whose gold rows it may have rewritten (NULL: anything). A
-  publish covers *every* build since the one the previous serving file covered, so a
-  publish that was killed, skipped or failed is made good by the next one; the window
-  also reaches back to the lookback before the clock of the newest build the copy in
-  place covers, so intervals processed by anything else (`sqlmesh run`/`plan`) are
-  included;
+  oldest load time whose gold rows it may have rewritten (NULL: anything). A publish
+  covers *every* build since the one the previous serving file covered, so a publish
+  that was killed, skipped or failed is made good by the next one; the window also
+  reaches back to the hour the newest build the copy in place covers stopped in, so
+  intervals processed by anything else (`sqlmesh run`/`plan`) are included;
 - every published table remembers the definition of prod's view (which physical table
   SQLMesh points it at). A promoted plan changes it, and that table is copied in full;
 - a previous serving file that cannot be read, or a run that does not say what it
   changed, means a full copy.
 
-Only `gold.fact_transaction` is copied by time window (delete + insert of the rows from
-that time on); the other tables are small and copied whole every time. `c360 plan prod`
-publishes with `full=True` (a plan may backfill any model); so can a user
-(`c360 publish --full`) after restating data with SQLMesh directly.
+**Only what changed is copied.** `gold.fact_transaction` by load window (delete + insert
+of the rows loaded from that time on); the per-customer marts by customer: the rows of
+the customers `gold.customer_changes` lists for the window (every customer when the data
+clock moved, and then the table is copied whole); the other tables are small and copied
+whole. When no build ran since the copy in place and no view points elsewhere, the
+publish does nothing. `c360 plan prod` publishes with `full=True` (a plan may backfill
+any model); so can a user (`c360 publish --full`) after restating data with SQLMesh
+directly.
 
 A temporary file left by a publish that was killed is removed by the next publish.
 In the serving file every schema, table and column name is lower case (the warehouse
@@ -42,7 +45,7 @@ import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +63,26 @@ PUBLISHED_SCHEMAS = ("gold", "observability")
 #: Alias of the warehouse inside the publishing connection. It must be the catalog name
 #: SQLMesh's gold views refer to, which is the warehouse file's stem (WAREHOUSE).
 WAREHOUSE_ALIAS = "WAREHOUSE"
-#: Tables copied by time window when possible (lower-case name -> time column).
-INCREMENTAL_TABLES = {"gold.fact_transaction": "transaction_date"}
+#: Tables copied by load window when possible (lower-case name -> time column).
+INCREMENTAL_TABLES = {"gold.fact_transaction": "ingestion_timestamp"}
+#: Per-customer marts: a customer's rows depend only on that customer's data and the data
+#: clock, so they are copied for the customers `CHANGES` lists since the window start.
+CUSTOMER_TABLES = (
+    "gold.churn_risk_features",
+    "gold.customer_360_profile",
+    "gold.customer_category_spend",
+    "gold.customer_complete_months",
+    "gold.customer_monthly_spend",
+    "gold.customer_segments",
+    "gold.dim_customer",
+    "gold.metric_avg_transaction_value",
+    "gold.metric_customer_ltv",
+    "gold.metric_mom_spend_change",
+    "gold.spend_decline_alerts",
+)
+CHANGES = "gold.customer_changes"
+#: Above this share of changed customers a per-customer table is copied whole (faster).
+CUSTOMER_COPY_MAX_SHARE = 0.2
 MANIFEST = "observability.serving_manifest"
 #: The environment the serving copy shows.
 ENVIRONMENT = "prod"
@@ -148,6 +169,11 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
     previous = None if full else _read_previous(target)
+    if previous is not None and _up_to_date(warehouse, previous):
+        report.skipped = "up to date"
+        report.seconds = time.perf_counter() - started
+        log.info("serving copy already covers the last build: nothing to publish")
+        return report
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         if previous is not None:
@@ -158,12 +184,15 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
             tables = published_tables(con)
             definitions = _definitions(con)
             plan = _plan_copies(tables, definitions, previous, since)
+            by_customer = any(window == "customers" for window in plan.values())
+            if by_customer and not _select_changed_customers(con, since):
+                plan = {name: "full" if w == "customers" else w for name, w in plan.items()}
             report.incremental_since = since if isinstance(since, datetime) else None
             for schema, table in tables:
                 name = f"{schema.lower()}.{table.lower()}"
                 window = plan[name]
                 report.copied.append(name)
-                _copy(con, schema, table, window if isinstance(window, datetime) else None)
+                _copy(con, schema, table, window)
                 report.tables[name] = _count(con, schema.lower(), table.lower())
             _drop_unpublished(con, set(report.tables))
             _write_manifest(con, report, definitions, covered)
@@ -174,7 +203,7 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
             leftover.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started
-    mode = f"fact since {report.incremental_since}" if report.incremental_since else "full"
+    mode = f"changes since {report.incremental_since}" if report.incremental_since else "full"
     log.info(
         "published %d tables (%s) to %s in %.1f s", len(report.tables), mode, target, report.seconds
     )
@@ -188,6 +217,46 @@ def attach_warehouse(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
         lambda: con.execute(f"ATTACH {path} AS {_alias()} (READ_ONLY)"),
         what=f"warehouse {warehouse}",
     )
+
+
+def _up_to_date(warehouse: Path, previous: _Previous) -> bool:
+    """No build since the copy in place and every view still points where it did: then
+    there is nothing to copy (checked in memory, before copying the serving file)."""
+    with duckdb.connect() as probe:
+        attach_warehouse(probe, warehouse)
+        _, covered = _changes_since(probe, previous)
+        names = {f"{schema.lower()}.{table.lower()}" for schema, table in published_tables(probe)}
+        definitions = _definitions(probe)
+    if covered.run_timestamp != previous.covered.run_timestamp:
+        return False
+    if names != set(previous.definitions) - {MANIFEST}:
+        return False
+    return all(definitions.get(name) == previous.definitions.get(name) for name in names)
+
+
+def _select_changed_customers(con: duckdb.DuckDBPyConnection, since: object) -> bool:
+    """Fill temp table `changed_customers` with the customers whose marts may have changed
+    since `since`; False when that cannot be said or concerns most customers (copy whole)."""
+    if not isinstance(since, datetime):
+        return False
+    changes = _table("gold", "customer_changes", WAREHOUSE_ALIAS)
+    profile = _table("gold", "customer_360_profile", WAREHOUSE_ALIAS)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE changed_customers AS "
+            + exp.select("customer_id")
+            .distinct()
+            .from_(changes)
+            .where("changed_at >= ?")
+            .sql(dialect="duckdb"),
+            [since],
+        )
+        changed = con.execute("SELECT count(*) FROM changed_customers").fetchone()[0]
+        total = _run(con, exp.select(exp.Count(this=exp.Star())).from_(profile)).fetchone()[0]
+    except duckdb.Error as exc:  # a warehouse built before customer_changes existed
+        log.info("per-customer copy not possible (%s): copying whole", str(exc).splitlines()[0])
+        return False
+    return changed <= CUSTOMER_COPY_MAX_SHARE * max(total, 1)
 
 
 def _read_previous(target: Path) -> _Previous | None:
@@ -216,12 +285,10 @@ def _changes_since(
     coverage of the copy about to be written.
 
     It is the earliest of: what each build since the copy in place may have rewritten
-    (`changed_since`), and the lookback before the clock of the newest build the copy
-    covers — so whatever processed intervals after it (a build whose publish died, a
-    `sqlmesh plan` or `run` outside c360) is copied too.
+    (`changed_since`), and the hour the newest build the copy covers stopped in (the next
+    run re-processes it) — so whatever processed intervals after it (a build whose publish
+    died, a `sqlmesh plan` or `run` outside c360) is copied too.
     """
-    from c360.pipeline.build import LOOKBACK_HOURS
-
     before = previous.covered if previous else Coverage()
     after = before.run_timestamp or datetime(1900, 1, 1)
     try:
@@ -248,7 +315,7 @@ def _changes_since(
         return _FULL, covered
     stopped = before.execution_time.replace(minute=0, second=0, microsecond=0)
     candidates = [changed for _, changed, _ in runs]
-    candidates.append(stopped - timedelta(hours=LOOKBACK_HOURS))
+    candidates.append(stopped)
     return min(candidates), covered
 
 
@@ -258,7 +325,7 @@ def _plan_copies(
     previous: _Previous | None,
     since: object,
 ) -> dict[str, object]:
-    """Per table: "full", or a datetime for the fact's window."""
+    """Per table: "full", a datetime (the fact's load window), or "customers"."""
     plan: dict[str, object] = {}
     for schema, table in tables:
         name = f"{schema.lower()}.{table.lower()}"
@@ -268,6 +335,8 @@ def _plan_copies(
             plan[name] = "full"  # a plan promoted another version of the model
         elif name in INCREMENTAL_TABLES:
             plan[name] = since
+        elif name in CUSTOMER_TABLES:
+            plan[name] = "customers"
         else:
             plan[name] = "full"  # small: copied whole, whatever changed it
     return plan
@@ -310,8 +379,9 @@ def _count(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
     )
 
 
-def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, since: datetime | None) -> None:
-    """Copy one table whole, or (fact, `since` given, same columns) its rows from `since`."""
+def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, window: object) -> None:
+    """Copy one table whole, or (same columns as the copy in place) only the fact's rows
+    loaded from `window` (a datetime) or the rows of the changed customers ("customers")."""
     source = _table(schema, table, WAREHOUSE_ALIAS)
     target = _table(schema.lower(), table.lower())
     columns = table_columns(con, WAREHOUSE_ALIAS, schema, table)
@@ -325,11 +395,17 @@ def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, since: dateti
     )
     current = con.execute("SELECT current_database()").fetchone()[0]
     existing = table_columns(con, current, schema.lower(), table.lower())
-    if since is not None and time_column and [c.lower() for c in columns] == existing:
-        cutoff = exp.cast(exp.Literal.string(since.isoformat(sep=" ")), "TIMESTAMP")
+    same_columns = [c.lower() for c in columns] == existing
+    if isinstance(window, datetime) and time_column and same_columns:
+        cutoff = exp.cast(exp.Literal.string(window.isoformat(sep=" ")), "TIMESTAMP")
         _run(con, exp.delete(target).where(exp.column(time_column, quoted=True) >= cutoff))
-        window = projection.where(exp.column(time_column.upper(), quoted=True) >= cutoff)
-        _run(con, exp.insert(window, target))
+        rows = projection.where(exp.column(time_column.upper(), quoted=True) >= cutoff)
+        _run(con, exp.insert(rows, target))
+    elif window == "customers" and same_columns and "customer_id" in existing:
+        changed = exp.select("customer_id").from_("changed_customers")
+        _run(con, exp.delete(target).where(exp.column("customer_id").isin(query=changed)))
+        rows = projection.where(exp.column("CUSTOMER_ID", quoted=True).isin(query=changed))
+        _run(con, exp.insert(rows, target))
     else:
         _run(con, exp.Create(this=target, kind="TABLE", expression=projection, replace=True))
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from c360.core.settings import Settings
-from c360.pipeline.build import BuildReport, build
-from c360.pipeline.publish import PublishReport, publish
+
+if TYPE_CHECKING:
+    from c360.pipeline.build import BuildReport
+    from c360.pipeline.publish import PublishReport
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ def run_pipeline(
     A failed build still publishes when gold exists: the serving file then holds the
     last good gold tables and the FAILED run in `observability.pipeline_run_metadata`.
     """
+    from c360.pipeline.build import build  # imports SQLMesh only when there is work
+    from c360.pipeline.publish import publish
+
     ingested = ingest(settings) if ingest is not None else None
     report = build(settings, environment=environment, verbose=verbose)
     published = publish(settings) if environment == "prod" else None

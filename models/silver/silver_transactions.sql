@@ -1,9 +1,7 @@
 MODEL (
   name silver.silver_transactions,
   kind INCREMENTAL_BY_TIME_RANGE (
-    time_column transaction_date,
-    lookback 6,
-    batch_size 744
+    time_column ingestion_timestamp
   ),
   owner data_engineering,
   grain transaction_id,
@@ -15,7 +13,7 @@ MODEL (
     not_null(columns := (transaction_id, transaction_date, merchant_category, source_file)),
     assert_valid_rows_are_flagged
   ),
-  description 'Transactions deduplicated on transaction_id (first occurrence kept: earliest load, then file name, within the batch and against rows already in silver), standardized, missing categories set to Uncategorized. Silver is a function of the rows received, not of how files were grouped into runs: a re-sent copy (a later load) never changes the kept row or its columns. Rows from unknown customers and non-positive amounts are kept and flagged (is_valid_for_facts = FALSE) so they are counted, never silently dropped; gold.fact_transaction takes only valid rows. A transaction dated more than future_dated_tolerance_minutes (config.yaml variable, 5) after its own load is flagged is_future_dated and counted at its load time (data_quality_metrics check future); like every row it is processed only when its time has come, and then goes to the fact if otherwise valid (a wrong clock at the source does not lose the money; the flag keeps it visible). Rows dated before the models'' start (model_defaults start, C360_HISTORY_START) are never read: data_quality_metrics counts them (before_start) and they never trigger a restatement. Processed by transaction time, re-processing the last 6 hours each run so late files are absorbed (older late rows trigger a restatement from c360.pipeline.build).',
+  description 'Transactions deduplicated on transaction_id (first occurrence kept: earliest load, then file name, within the batch and against rows already in silver), standardized, missing categories set to Uncategorized. Silver is a function of the rows received, not of how files were grouped into runs: a re-sent copy (a later load) never changes the kept row or its columns. Rows from unknown customers and non-positive amounts are kept and flagged (is_valid_for_facts = FALSE) so they are counted, never silently dropped; gold.fact_transaction takes only valid rows. A transaction dated more than future_dated_tolerance_minutes (config.yaml variable, 5) after its own load is flagged is_future_dated and counted at its load time (data_quality_metrics check future); it goes to the fact if otherwise valid (a wrong clock at the source does not lose the money; the flag keeps it visible, and gold.data_clock never runs ahead of the loads). Rows dated before the models'' start (model_defaults start, C360_HISTORY_START) are never read: data_quality_metrics counts them (before_start). Processed by load time (ingestion_timestamp, which bronze stamps on every row of a file), not by transaction time: a late file is simply the next load, so it costs what an on-time file costs and never restates history; the hour in progress is re-processed until it is complete.',
   column_descriptions (
     transaction_id = 'Natural key of the transaction.',
     customer_id = 'Customer the transaction belongs to, as sent (upper-cased); may be unknown.',
@@ -65,22 +63,23 @@ WITH bronze_transactions AS (
     source_file
   FROM bronze.bronze_transactions
   WHERE
-    transaction_date BETWEEN @start_ts AND @end_ts
+    ingestion_timestamp BETWEEN @start_ts AND @end_ts
+    AND transaction_date >= @history_start_ts(@history_start)
 ), silver_customers AS (
   SELECT
     customer_id
   FROM silver.silver_customers
 ), silver_transactions_before_window AS (
-  /* rows this model already holds from earlier intervals: a re-sent transaction that
-     arrives with another timestamp must not come back */
+  /* rows this model already holds from earlier loads: a re-sent transaction (a later load,
+     perhaps with another timestamp) must not come back */
   SELECT
     silver_transactions.transaction_id
   FROM silver.silver_transactions AS silver_transactions
   WHERE
-    silver_transactions.transaction_date < @start_ts
+    silver_transactions.ingestion_timestamp < @start_ts
 ), transactions_standardized AS (
-  /* copies_received: copies in one file with one time always fall in the same interval and
-     batch, so the count does not depend on how files were grouped into runs */
+  /* copies_received: copies in one file share its load time, so they always fall in the
+     same interval and the count does not depend on how files were grouped into runs */
   SELECT
     TRIM(transaction_id) AS transaction_id,
     UPPER(TRIM(customer_id)) AS customer_id,

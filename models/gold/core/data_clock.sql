@@ -16,22 +16,24 @@ MODEL (
     as_of_date = 'Day after the latest transaction: the data covers every day before it.',
     current_month_start = 'First day of the month of as_of_date: the month in progress (the segmentation window ends the day before; customer_segments.segment_assigned_date).',
     first_data_month = 'First day of the earliest month with a transaction.',
-    last_transaction_at = 'Time of the latest transaction in the facts.'
+    last_transaction_at = 'Time of the latest transaction in the facts (a future-dated one counts at its load time).'
   )
 );
 
-WITH customer_monthly_spend AS (
+WITH fact_transaction AS (
   SELECT
-    month,
-    last_transaction_at
-  FROM gold.customer_monthly_spend
+    transaction_date,
+    ingestion_timestamp
+  FROM gold.fact_transaction
 ), clock_measured AS (
-  /* the data ends at the last transaction day: the next day is the as-of date */
+  /* the data ends at the last transaction day: the next day is the as-of date. A transaction
+     dated after its own load (a wrong clock at the source, flagged is_future_dated in silver)
+     counts at its load time, so the clock never runs ahead of the loads */
   SELECT
-    MIN(month) AS first_data_month,
-    MAX(last_transaction_at) AS last_transaction_at,
-    DATEADD(DAY, 1, MAX(last_transaction_at)::DATE)::DATE AS as_of_date
-  FROM customer_monthly_spend
+    DATE_TRUNC('MONTH', MIN(transaction_date))::DATE AS first_data_month,
+    MAX(LEAST(transaction_date, ingestion_timestamp)) AS last_transaction_at,
+    DATEADD(DAY, 1, MAX(LEAST(transaction_date, ingestion_timestamp))::DATE)::DATE AS as_of_date
+  FROM fact_transaction
 )
 SELECT
   as_of_date::DATE AS as_of_date,

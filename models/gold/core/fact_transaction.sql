@@ -1,9 +1,7 @@
 MODEL (
   name gold.fact_transaction,
   kind INCREMENTAL_BY_TIME_RANGE (
-    time_column transaction_date,
-    lookback 6,
-    batch_size 744
+    time_column ingestion_timestamp
   ),
   grain transaction_id,
   tags (gold, core, fact),
@@ -24,7 +22,7 @@ MODEL (
     assert_transaction_amounts_positive,
     assert_fact_keys_exist
   ),
-  description 'One row per valid transaction (spec 4.2 plus customer_id): deduplicated, from known customers, with a positive amount. customer_key is the dim_customer version valid at the transaction time; date_key and merchant_category_key come from their dimensions, so no foreign key is ever NULL (unknown members are -1). Re-processes the last 6 hours every run.',
+  description 'One row per valid transaction (spec 4.2 plus customer_id): deduplicated, from known customers, with a positive amount. customer_key is the dim_customer version valid at the transaction time; date_key and merchant_category_key come from their dimensions, so no foreign key is ever NULL (unknown members are -1). Incremental by load time (ingestion_timestamp), like silver: each run adds the rows loaded since the last one, late or on time; the hour in progress is re-processed until it is complete. Queries by transaction time filter transaction_date.',
   column_descriptions (
     transaction_key = 'Surrogate key of the transaction (engine hash of transaction_id; unique, not referenced by other tables).',
     transaction_id = 'Natural key of the transaction.',
@@ -36,7 +34,7 @@ MODEL (
     transaction_amount = 'Amount in USD, always > 0.',
     merchant_name = 'Merchant name.',
     channel = 'Online, In-Store or Mobile.',
-    ingestion_timestamp = 'When the kept copy of the row was loaded into bronze.',
+    ingestion_timestamp = 'When the kept copy of the row was loaded into bronze: the model''s time column (incremental by load time).',
     source_file = 'Landing-zone file of the kept copy.'
   )
 );
@@ -54,7 +52,7 @@ WITH silver_transactions AS (
     source_file
   FROM silver.silver_transactions
   WHERE
-    transaction_date BETWEEN @start_ts AND @end_ts AND is_valid_for_facts
+    ingestion_timestamp BETWEEN @start_ts AND @end_ts AND is_valid_for_facts
 ), silver_customer_history AS (
   SELECT
     customer_key,

@@ -1,8 +1,7 @@
 MODEL (
   name gold.customer_category_spend,
   kind INCREMENTAL_BY_UNIQUE_KEY (
-    unique_key (customer_id, category_key),
-    lookback 6
+    unique_key (customer_id, category_key)
   ),
   grain (customer_id, category_key),
   tags (gold, customer_analytics),
@@ -10,7 +9,7 @@ MODEL (
     unique_combination_of_columns(columns := (customer_id, category_key)),
     not_null(columns := (customer_id, category_key, category_name, total_spend, spend_rank))
   ),
-  description 'Lifetime spend of each customer per merchant category, ranked: the Customer 360 category breakdown, the top category and the category concentration churn feature. Incremental: each run recomputes every category of the customers with facts in the processed window (6-hour lookback), from their whole history, so ranks and shares stay consistent.',
+  description 'Lifetime spend of each customer per merchant category, ranked: the Customer 360 category breakdown, the top category and the category concentration churn feature. Incremental: each run recomputes every category of the customers with facts loaded in the processed interval (by load time, late files included), from their whole history, so ranks and shares stay consistent.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     category_key = 'dim_merchant_category key.',
@@ -27,8 +26,8 @@ WITH fact_transaction AS (
   SELECT
     customer_id,
     merchant_category_key,
-    transaction_date,
-    transaction_amount
+    transaction_amount,
+    ingestion_timestamp
   FROM gold.fact_transaction
 ), dim_merchant_category AS (
   SELECT
@@ -37,12 +36,12 @@ WITH fact_transaction AS (
     category_group
   FROM gold.dim_merchant_category
 ), customers_touched AS (
-  /* customers with facts in the processed window: their categories are recomputed */
+  /* customers with facts loaded in the processed interval: their categories are recomputed */
   SELECT DISTINCT
     customer_id
   FROM fact_transaction
   WHERE
-    transaction_date BETWEEN @start_ts AND @end_ts
+    ingestion_timestamp BETWEEN @start_ts AND @end_ts
 ), category_totals AS (
   SELECT
     fact_transaction.customer_id,
