@@ -79,10 +79,10 @@ def load_transactions(root: Path, name: str, loaded_at: datetime, rows: Iterable
         )
 
 
-def build_at(root: Path, hours: float):
+def build_at(root: Path, hours: float, *, force: bool = False):
     from c360.pipeline.build import build
 
-    report = build(settings_for(root), execution_time=at(hours))
+    report = build(settings_for(root), execution_time=at(hours), force=force)
     assert report.ok, report.error
     return report
 
@@ -212,7 +212,8 @@ def test_rows_outside_the_history_are_counted_and_never_restated(
 ) -> None:
     """A load with a row dated before the models' start, a row dated two days after its load,
     and a snapshot that no longer lists a customer: each is flagged and counted, and none of
-    them makes a build restate anything — neither the next build nor the one after."""
+    them makes a build restate anything — neither the next build nor the one after (forced:
+    with nothing new a build stops before SQLMesh)."""
     root = copy_of(base, tmp_path / "warehouse")
     load_customers(
         root,
@@ -247,13 +248,15 @@ def test_rows_outside_the_history_are_counted_and_never_restated(
         ("silver_customers", "missing_from_snapshot"),
     }
 
-    second = build_at(root, 3)
+    second = build_at(root, 3, force=True)
     assert (second.action, second.restated_from) == ("run", None)
     assert all(metric.records_failed == 0 for metric in second.quality)  # no new load
 
-    # the future-dated row is read once its time has come: flagged, and (otherwise valid) a fact
-    third = build_at(root, 1.01 + 48 + 1)
+    # the future-dated row is read with its load: flagged, and (otherwise valid) a fact; the
+    # data clock does not jump two days ahead with it
+    third = build_at(root, 1.01 + 48 + 1, force=True)
     assert (third.action, third.restated_from) == ("run", None)
+    assert query(root, "SELECT last_transaction_at FROM gold.data_clock") == [(at(1.01),)]
     assert query(
         root,
         "SELECT transaction_id, is_future_dated, is_valid_for_facts FROM silver.silver_transactions "

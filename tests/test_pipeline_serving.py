@@ -68,8 +68,8 @@ def test_a_build_whose_publish_never_ran_is_published_by_the_next_run(portfolio)
     from c360.pipeline.publish import publish
 
     assert build(portfolio.settings, execution_time=at(portfolio, 9)).ok  # hours 0-9: no file
-    late_hourly_file(portfolio, 9.45)  # then hour 0 arrives: a restatement from hour 0
-    assert build(portfolio.settings, execution_time=at(portfolio, 9.5)).restated_from
+    late_hourly_file(portfolio, 9.45)  # then hour 0 arrives, 9 hours late
+    assert build(portfolio.settings, execution_time=at(portfolio, 9.5)).action == "run"
     # ... and the process dies before it publishes: the copy lacks the file's rows
     assert "gold.fact_transaction" in differences(portfolio)
     assert build(portfolio.settings, execution_time=at(portfolio, 10.5)).ok  # nothing new
@@ -94,7 +94,7 @@ def test_a_publish_killed_midway_leaves_no_trace_and_the_next_run_repairs(
 
     assert build(portfolio.settings, execution_time=at(portfolio, 9)).ok
     late_hourly_file(portfolio, 9.45)
-    assert build(portfolio.settings, execution_time=at(portfolio, 9.5)).restated_from
+    assert build(portfolio.settings, execution_time=at(portfolio, 9.5)).action == "run"
     serving = portfolio.settings.serving_path
     before = serving.stat().st_mtime_ns
     proc = subprocess.Popen(
