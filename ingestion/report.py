@@ -159,7 +159,14 @@ def _print_errors(rows: list[_Row]) -> None:
 
 
 def print_ingest(summary: IngestSummary) -> None:
-    """Per-file (or per-folder) outcomes of one pass, then totals."""
+    """Per-file (or per-folder) outcomes of one pass, then totals (one line if nothing)."""
+    quiet = not (summary.results or summary.deferred or summary.unrouted or summary.unreadable)
+    if quiet and not summary.aborted_on:
+        stdout.print(
+            f"Nothing new to load ({summary.already_loaded:,} files loaded before, "
+            f"{summary.stage})."
+        )
+        return
     if summary.results:
         rows = _summarise(
             [

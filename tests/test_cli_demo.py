@@ -24,7 +24,7 @@ def test_demo_builds_prints_segments_and_roi_then_reruns_idempotently(tmp_path):
 
     again = c360("demo", "--customers", "400", "--data-dir", str(tmp_path / "d"), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
-    assert "Nothing new to load." in again.stdout
+    assert "Nothing new to load" in again.stdout
     assert "reusing the portfolio" in again.stderr
 
     other = c360("demo", "--customers", "500", "--data-dir", str(tmp_path / "d"), cwd=tmp_path)

@@ -270,7 +270,7 @@ def test_cli_ingest_twice_then_status_json(settings):
 
     assert first.returncode == 0, first.stderr
     assert f"{n_files} ({n_files} LOADED)" in first.stdout
-    assert second.returncode == 0 and "Nothing new to load." in second.stdout
+    assert second.returncode == 0 and "Nothing new to load" in second.stdout
     payload = json.loads(status.stdout)
     assert payload["pendingFileCount"] == 0 and len(payload["recent"]) == n_files
     assert payload["executionState"] == "STOPPED"

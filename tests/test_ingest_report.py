@@ -165,7 +165,7 @@ def test_cli_status_and_ingest_fit_80_columns(loaded):
     lines = status.stdout.splitlines()
     assert_readable(lines, most=30)
     header(lines, "at", "(UTC)", "file", "status", "loaded", "latency")
-    assert again.returncode == 0 and "Nothing new to load." in again.stdout
+    assert again.returncode == 0 and "Nothing new to load" in again.stdout
     assert_readable(again.stdout.splitlines(), most=20)
 
 

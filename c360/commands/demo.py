@@ -73,7 +73,7 @@ def demo(
     _ensure_portfolio(root, customers, seed, as_of)
     settings = get_settings().model_copy(update={"data_dir": root, "gateway": "local"})
     report = run_pipeline(settings, ingest=ingest_landing)
-    print_run(report)
+    print_run(report, tables_when_nothing_new=True)
     if not report.ok:
         raise C360Error(f"demo pipeline failed: {report.build.error or 'see the log above'}")
     log.info(

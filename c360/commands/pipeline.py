@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -47,11 +48,20 @@ def _p_value(value: Any) -> str:
     return "< 0.0001" if value < 0.0001 else f"= {value:.4f}"
 
 
-def print_run(report: Any) -> None:
-    """Build status, then the segment table and the campaign ROI from the serving file."""
-    from c360.pipeline.summary import read_summary
-
+def print_run(report: Any, *, tables_when_nothing_new: bool = False) -> None:
+    """Build status, then the segment table and the campaign ROI from the serving file
+    (with nothing new, one line — and the tables only if asked: `c360 demo` shows them)."""
     build = report.build
+    if build.action == "none":
+        published = report.publish is not None and report.publish.skipped == "up to date"
+        stdout.print(
+            f"Nothing new since the last build (loads up to "
+            f"{build.bronze_watermark:%Y-%m-%d %H:%M:%S}; checked in {build.seconds:.1f} s): "
+            + ("the serving copy is up to date." if published else "serving copy refreshed.")
+        )
+        if tables_when_nothing_new and report.publish is not None:
+            _print_tables(report.publish.path)
+        return
     head = Table(title=f"Pipeline run {build.run_id[:8]} ({build.environment})", show_header=False)
     head.add_row("status / action", f"{build.status} / {build.action}")
     head.add_row("models evaluated / failed", f"{build.models_run} / {build.models_failed}")
@@ -68,7 +78,15 @@ def print_run(report: Any) -> None:
     stdout.print(head)
     if report.publish is None or report.publish.skipped or not report.publish.path.exists():
         return
-    summary = read_summary(report.publish.path)
+    _print_tables(report.publish.path)
+
+
+def _print_tables(serving: Path) -> None:
+    from c360.pipeline.summary import read_summary
+
+    if not serving.exists():
+        return
+    summary = read_summary(serving)
     segments = Table(title="Customer segments (rule-based, rolling 90 days)")
     segments.add_column("segment")
     for column in ("customers", "share", "target", "avg spend/mo", "avg LTV"):

@@ -208,7 +208,7 @@ def build(
             report.project_differs = covered.project_differs
             report.finished_at = utc_now()
             report.seconds = time.perf_counter() - clock
-            log.info(
+            log.debug(
                 "nothing new: the last build of %s (%s) covers every load (up to %s)",
                 environment,
                 f"{covered.run_timestamp:%Y-%m-%d %H:%M:%S}",

@@ -172,7 +172,7 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
     if previous is not None and _up_to_date(warehouse, previous):
         report.skipped = "up to date"
         report.seconds = time.perf_counter() - started
-        log.info("serving copy already covers the last build: nothing to publish")
+        log.debug("serving copy already covers the last build: nothing to publish")
         return report
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
