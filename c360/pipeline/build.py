@@ -97,6 +97,8 @@ class BuildReport:
     error: str | None = None
     #: The project's models differ from the environment's (not applied: see `c360 plan`).
     project_differs: bool = False
+    #: What started the build when not a plain `c360 run`: "watch" (a continuous-mode cycle).
+    triggered_by: str | None = None
     warnings: list[str] = field(default_factory=list)
     audit_failures: list[AuditFailure] = field(default_factory=list)
     quality: list[observability.QualityMetric] = field(default_factory=list)
@@ -179,9 +181,14 @@ def build(
     execution_time: datetime | None = None,
     verbose: bool = False,
     project_root: Path = PROJECT_ROOT,
+    triggered_by: str | None = None,
 ) -> BuildReport:
-    """Bring `environment` up to date with bronze and log the run; see the module doc."""
+    """Bring `environment` up to date with bronze and log the run; see the module doc.
+
+    `triggered_by` is recorded with the run (`c360 run --watch` passes "watch").
+    """
     report = BuildReport(uuid.uuid4().hex, environment, settings.gateway)
+    report.triggered_by = triggered_by
     clock = time.perf_counter()
     with (
         recording(verbose) as (record, recording_id),
@@ -321,4 +328,5 @@ def _observe(context: Context, report: BuildReport, since: datetime | None) -> N
         execution_time=report.execution_time,
         audit_failures=report.audit_failures,
         counts=report.record_counts,
+        triggered_by=report.triggered_by,
     )

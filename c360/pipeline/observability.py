@@ -7,7 +7,8 @@ Python is what only the build knows about itself:
 
 - `pipeline_run_metadata`: one row per build (run_id, status, models, timings, action,
   bronze watermark, error, and `changed_since` — the oldest transaction time whose gold
-  rows the build may have rewritten, NULL for anything — which the publisher reads);
+  rows the build may have rewritten, NULL for anything — which the publisher reads;
+  `triggered_by` is 'watch' for the cycles of `c360 run --watch`, NULL otherwise);
 - `audit_failures`: one row per failed SQLMesh audit, blocking or not (SQLMesh reports
   them to a notification target, never to a table);
 - `layer_record_counts`: rows per bronze table and per model after the build.
@@ -64,6 +65,7 @@ RUN_METADATA_COLUMNS = _columns(
     error_message="VARCHAR",
     changed_since="TIMESTAMP",
     execution_time="TIMESTAMP",
+    triggered_by="VARCHAR",
 )
 AUDIT_FAILURES = "observability.audit_failures"
 AUDIT_FAILURES_COLUMNS = _columns(
@@ -291,6 +293,7 @@ def write_run(
     execution_time: datetime | None,
     audit_failures: list[AuditFailure],
     counts: dict[str, int],
+    triggered_by: str | None = None,
 ) -> None:
     """Append this build's rows to the build's observability tables."""
     run = {"run_id": run_id, "run_timestamp": run_timestamp}
@@ -314,6 +317,7 @@ def write_run(
                 "error_message": (error_message or "")[:2000] or None,
                 "changed_since": changed_since,
                 "execution_time": execution_time,
+                "triggered_by": triggered_by,
             }
         ],
     )
