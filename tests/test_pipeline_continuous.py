@@ -131,6 +131,7 @@ class Watch:
             "C360_STAGE": "local",
             "C360_GATEWAY": "local",
             "C360_HISTORY_START": feed.history_start,
+            "C360_LOG_LEVEL": "INFO",
             "COLUMNS": "250",
         }
         env.pop("C360_TEST_PAUSE_AT", None)
