@@ -384,7 +384,6 @@ KILL_POINTS = {
     "load": "inside the first file's load transaction",
     "loaded": "files committed, build not started",
     "run": "inside the SQLMesh run",
-    "built": "build logged, publish not started",
     "publish": "new serving file written, not swapped in",
     "idle": "cycle over, waiting for files",
 }
@@ -407,10 +406,72 @@ def test_kill_9_then_a_restart_converges(feed, tmp_path, watches, point):
     assert restart.lines()[-1].startswith("Stopped after 1 cycle:")
     if point in ("load", "loaded", "run"):
         assert "build" in catch_up and "publish" in catch_up
-    elif point in ("built", "publish"):
+    elif point == "publish":
         assert "publish" in catch_up and "build " not in catch_up
     else:
         assert "nothing to build" in catch_up
     assert_converged(feed, root)
     # one successful build read the files, whichever process it was
     assert [status for status, _ in watch_runs(root)] == ["SUCCESS"]
+
+
+def test_a_failed_build_is_reported_and_the_next_file_builds_again(tmp_path, monkeypatch):
+    """The loop's control flow with a real pipe and stand-ins for build and publish."""
+    import queue
+    import threading
+
+    from c360.pipeline import continuous
+    from c360.pipeline.build import BuildReport
+    from c360.pipeline.publish import PublishReport
+    from ingestion.bronze import BRONZE_TRANSACTIONS, file_columns
+    from ingestion.loader import Pipe
+    from ingestion.stage import LocalStage
+
+    settings = Settings(data_dir=tmp_path)
+    outcomes = iter(["raises", "FAILED", "SUCCESS"])
+    published = []
+
+    def build(settings, *, verbose, triggered_by):
+        assert triggered_by == "watch"
+        outcome = next(outcomes)
+        if outcome == "raises":
+            raise RuntimeError("the project does not load")
+        return BuildReport("run", "prod", "local", status=outcome)
+
+    monkeypatch.setattr(continuous, "build", build)
+    monkeypatch.setattr(
+        continuous, "publish", lambda s: published.append(1) or PublishReport(s.serving_path)
+    )
+    settings.landing_dir.mkdir(parents=True)
+    cycles: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=continuous.watch_pipeline,
+        args=(settings, Pipe(LocalStage(settings.landing_dir), settings.warehouse_path)),
+        kwargs={"interval": 0.05, "debounce": 0.1, "stop": stop, "on_cycle": cycles.put},
+    )
+    loop.start()
+    try:
+        seen = [cycles.get(timeout=30)]  # the catch-up: nothing to do
+        for hour in (10, 11, 12):
+            key = f"transactions/streaming/2026/11/27/{hour}/transactions_20261127_{hour}0000.csv"
+            row = f"TXN{hour:010d},CUST00000001,2026-11-27 {hour}:05:00,12.50,Shop,Grocery,Online"
+            path = settings.landing_dir / key
+            path.parent.mkdir(parents=True)
+            path.write_text(",".join(file_columns(BRONZE_TRANSACTIONS)) + "\n" + row + "\n")
+            seen.append(cycles.get(timeout=30))
+    finally:
+        stop.set()
+        loop.join(timeout=30)
+    assert [(c.number, c.files, c.rows) for c in seen] == [
+        (0, 0, 0),
+        (1, 1, 1),
+        (2, 1, 1),
+        (3, 1, 1),
+    ]
+    assert seen[0].build is None and seen[0].publish is None
+    assert seen[1].error == "build: RuntimeError: the project does not load"
+    assert seen[1].build is None and seen[1].publish is None  # nothing built: nothing published
+    assert seen[2].build.status == "FAILED" and seen[2].publish is not None  # like `c360 run`
+    assert seen[3].build.ok and seen[3].freshness_seconds is not None
+    assert len(published) == 2

@@ -98,7 +98,7 @@ def cycle_line(cycle: Any) -> str:
     if cycle.freshness_seconds is not None:
         parts.append(f"freshness {cycle.freshness_seconds:.1f} s")
     if cycle.error:
-        parts.append(f"{cycle.error} — retried on the next file")
+        parts.append(f"{cycle.error} (a later cycle tries again)")
     if cycle.stopped:
         parts.append("not built: stopping (the next start builds it)")
     if build is None and cycle.publish is None and not cycle.error and not cycle.stopped:

@@ -8,7 +8,6 @@ that moment (`tests/test_pipeline_continuous.py`). Points:
 - `load`: a file's rows are in bronze, its load transaction is not committed yet (loader);
 - `loaded`: a burst of files is committed, its build has not started (continuous loop);
 - `run`: inside the SQLMesh run, after the first model batch (build's console);
-- `built`: the build is logged, the publish has not started (continuous loop);
 - `publish`: the new serving file is written, not yet swapped in (publish);
 - `idle`: a cycle after the catch-up is over, the loop waits for files (continuous loop).
 

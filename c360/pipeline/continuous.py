@@ -39,6 +39,7 @@ import duckdb
 from sqlglot import exp
 
 from c360.core.clock import utc_now
+from c360.core.errors import C360Error
 from c360.core.faults import pause_at
 from c360.core.settings import Settings
 from c360.core.warehouse import WarehouseBusy, open_warehouse
@@ -230,6 +231,10 @@ class _Loop:
             log.warning("%s; asking again on the next poll", exc)
             cycle.error = str(exc)
             return
+        except (duckdb.Error, C360Error) as exc:
+            self.recheck = False
+            self._failed(cycle, "catch-up", exc)
+            return
         self.recheck = False
         if pending.build:
             log.info("bronze holds loads no successful build has read: building them")
@@ -248,7 +253,6 @@ class _Loop:
         self.summary.builds += 1
         if not cycle.build.ok:
             self.summary.failed_builds += 1
-        pause_at("built")  # test hook: the build is logged, the publish not started
         self._publish(cycle)
 
     def _publish(self, cycle: Cycle) -> None:
@@ -262,8 +266,9 @@ class _Loop:
         if landed and not cycle.publish.skipped:
             cycle.freshness_seconds = (utc_now() - min(landed)).total_seconds()
 
-    def _failed(self, cycle: Cycle, step: str, exc: Exception) -> None:
-        cycle.error = f"{step}: {type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+    def _failed(self, cycle: Cycle, step: str, exc: BaseException) -> None:
+        message = str(exc).strip().splitlines()
+        cycle.error = f"{step}: {type(exc).__name__}" + (f": {message[0]}" if message else "")
         if isinstance(exc, WarehouseBusy):
             self.recheck = True  # another process has the warehouse: try again soon
         log.error("%s failed: %s", step, cycle.error)
@@ -273,7 +278,12 @@ class _Loop:
 
     def _poll(self) -> list[FileResult]:
         summary = self.watcher.poll()
-        return list(summary.results) if summary is not None else []
+        if summary is None:
+            return []
+        if summary.already_loaded:
+            # another process (`c360 ingest`) loaded them: ask whether they are built
+            self.recheck = True
+        return list(summary.results)
 
     def _rest_of_burst(self) -> list[FileResult]:
         """Files that keep arriving, each within `debounce` of the one before."""
