@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/freshness.py
 
 clean:
 	rm -rf $(VENV) data

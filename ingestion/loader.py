@@ -34,6 +34,7 @@ from rich.progress import (
 )
 
 from c360.core.clock import utc_now
+from c360.core.faults import pause_at
 from c360.core.logs import console
 from c360.core.settings import Settings
 from c360.core.warehouse import LOCK_TIMEOUT_SECONDS, open_warehouse
@@ -88,6 +89,8 @@ class FileResult:
     size: int
     latency_seconds: float
     load_seconds: float
+    #: When the file landed on the stage (naive UTC), as in load_history.
+    file_last_modified: datetime | None = None
 
 
 @dataclass
@@ -363,6 +366,7 @@ class Pipe:
             error = FirstError(f"{type(exc).__name__}: {_first_line(exc)}")
             rejected = self._whole_file(path, route, compressed)
             return self._commit(con, base, Status.LOAD_FAILED, rejected, error, None, started, 1)
+        pause_at("load")  # test hook: the rows are in, the transaction is not committed
         return self._commit(
             con,
             base,
@@ -442,6 +446,7 @@ class Pipe:
             size=record.file_size,
             latency_seconds=record.latency_seconds,
             load_seconds=record.load_seconds,
+            file_last_modified=record.file_last_modified,
         )
 
     def _remember_version(self, file: StageFile) -> None:

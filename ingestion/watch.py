@@ -62,6 +62,76 @@ def heartbeat_path(data_dir: Path) -> Path:
     return data_dir / ".c360" / "pipe.json"
 
 
+class Watcher:
+    """A pipe polled by a long-running command: its heartbeat and what it has reported.
+
+    `c360 ingest --watch` (`watch` below) and `c360 run --watch`
+    (`c360.pipeline.continuous`) both poll through one: `poll()` lists the stage, loads
+    what is new and writes the heartbeat; a busy warehouse or a failed listing is logged,
+    kept as the heartbeat's `last_error` and retried on the next poll.
+    """
+
+    def __init__(
+        self, pipe: Pipe, *, interval: float = DEFAULT_INTERVAL, heartbeat: Path | None = None
+    ) -> None:
+        self.pipe = pipe
+        self.heartbeat = heartbeat
+        self.beat = Heartbeat(
+            pid=os.getpid(),
+            stage=pipe.stage.location,
+            on_error=str(pipe.on_error),
+            interval=interval,
+            started_at=utc_iso(utc_now()),
+            last_poll_at=utc_iso(utc_now()),
+            pending_files=0,
+        )
+        self._reported: list[str] = []
+
+    def start(self) -> None:
+        """Read the load history; fail now, loudly, if the stage or warehouse is unreachable."""
+        self.pipe.sync()
+        self.pipe.stage.list_files()
+        self.write()
+
+    def poll(self) -> IngestSummary | None:
+        """Load every new file version once; None when there was none (or the poll failed)."""
+        summary = None
+        pipe, beat = self.pipe, self.beat
+        try:
+            new, _, _ = pipe.scan()
+            unreadable = list(pipe.stage.unreadable)
+            if unreadable != self._reported:  # say it once, not every poll
+                for problem in unreadable:
+                    log.warning("cannot read %s; its files wait until it can be read", problem)
+                self._reported = unreadable
+            beat.pending_files = len(new)
+            if new:
+                summary = pipe.load(new)
+                beat.pending_files = len(summary.deferred) + sum(
+                    1 for problem in summary.unreadable if problem not in unreadable
+                )
+            beat.last_error = f"cannot read {'; '.join(unreadable)}" if unreadable else None
+        except WarehouseBusy as exc:
+            log.warning("%s; retrying on the next poll", exc)
+            beat.last_error = str(exc)
+        except C360Error as exc:
+            log.warning("poll failed: %s; retrying", exc)
+            beat.last_error = str(exc)
+        beat.last_poll_at = utc_iso(utc_now())
+        self.write()
+        return summary
+
+    def write(self) -> None:
+        if self.heartbeat:
+            self.beat.write(self.heartbeat)
+
+    def close(self) -> None:
+        """Remove the heartbeat (if it is still this process's): the pipe is STOPPED."""
+        beat, path = self.beat, self.heartbeat
+        if path and (current := Heartbeat.read(path)) and current.pid == beat.pid:
+            path.unlink(missing_ok=True)
+
+
 def watch(
     pipe: Pipe,
     *,
@@ -77,47 +147,14 @@ def watch(
     because a pipe should outlive a blip.
     """
     stop = stop or threading.Event()
-    beat = Heartbeat(
-        pid=os.getpid(),
-        stage=pipe.stage.location,
-        on_error=str(pipe.on_error),
-        interval=interval,
-        started_at=utc_iso(utc_now()),
-        last_poll_at=utc_iso(utc_now()),
-        pending_files=0,
-    )
-    pipe.sync()
-    pipe.stage.list_files()  # fail now, loudly, if the stage is unreachable
+    watcher = Watcher(pipe, interval=interval, heartbeat=heartbeat)
+    watcher.start()
     log.info("watching %s every %.1f s (Ctrl-C to stop)", pipe.stage.location, interval)
-    reported: list[str] = []
     try:
         while not stop.is_set():
-            try:
-                new, _, _ = pipe.scan()
-                unreadable = list(pipe.stage.unreadable)
-                if unreadable != reported:  # say it once, not every poll
-                    for problem in unreadable:
-                        log.warning("cannot read %s; its files wait until it can be read", problem)
-                    reported = unreadable
-                beat.pending_files = len(new)
-                if new:
-                    summary = pipe.load(new)
-                    beat.pending_files = len(summary.deferred) + sum(
-                        1 for problem in summary.unreadable if problem not in unreadable
-                    )
-                    if on_batch:
-                        on_batch(summary)
-                beat.last_error = f"cannot read {'; '.join(unreadable)}" if unreadable else None
-            except WarehouseBusy as exc:
-                log.warning("%s; retrying on the next poll", exc)
-                beat.last_error = str(exc)
-            except C360Error as exc:
-                log.warning("poll failed: %s; retrying", exc)
-                beat.last_error = str(exc)
-            beat.last_poll_at = utc_iso(utc_now())
-            if heartbeat:
-                beat.write(heartbeat)
+            summary = watcher.poll()
+            if summary is not None and on_batch:
+                on_batch(summary)
             stop.wait(interval)
     finally:
-        if heartbeat and (current := Heartbeat.read(heartbeat)) and current.pid == beat.pid:
-            heartbeat.unlink(missing_ok=True)
+        watcher.close()

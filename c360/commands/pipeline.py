@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -141,18 +144,85 @@ def run(
         bool,
         typer.Option("--verbose", "-v", metavar="", help="Show SQLMesh's progress while building."),
     ] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            metavar="",
+            help="Keep running: load each file as it lands, then build and publish "
+            "(a burst of files is one build). Ctrl-C stops after the current step.",
+        ),
+    ] = False,
+    interval: Annotated[
+        float, typer.Option(min=0.1, max=3600, help="Seconds between polls with --watch.")
+    ] = 1.0,
+    debounce: Annotated[
+        float,
+        typer.Option(
+            min=0, max=600, help="With --watch: seconds to wait for more files after a load."
+        ),
+    ] = 1.0,
     data_dir_opt: DataDirOpt = None,
 ) -> None:
     """Load new landing files, build silver and gold (SQLMesh), publish the dashboard's copy."""
     from c360.pipeline.run import run_pipeline
 
     settings = get_settings().model_copy(update={"data_dir": data_dir(data_dir_opt)})
+    if watch:
+        if settings.gateway != "local":
+            raise InputError(
+                "--watch is for the local gateway; on Snowflake the pipe auto-ingests — "
+                "schedule `c360 run` to build"
+            )
+        _watch(settings, interval, debounce, verbose)
+        return
     settings.require_gateway()
     _refuse_an_empty_start(settings)
     report = run_pipeline(settings, ingest=ingest_landing, verbose=verbose)
     print_run(report)
     if not report.ok:
         raise C360Error(f"pipeline run failed: {report.build.error or 'see the log above'}")
+
+
+def _watch(settings: Settings, interval: float, debounce: float, verbose: bool) -> None:
+    """`c360 run --watch`: the continuous loop, stopped by Ctrl-C or SIGTERM after a step."""
+    from c360.commands.report import print_cycle, print_watch_stopped
+    from c360.pipeline.continuous import watch_pipeline
+    from ingestion.loader import Pipe
+    from ingestion.stage import open_stage
+    from ingestion.watch import heartbeat_path
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now (a kill loses nothing either)
+        stop.set()
+        # not print(): a signal handler may interrupt a write to the same stream
+        os.write(2, b"stopping after the current step (Ctrl-C again to stop at once)\n")
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        summary = watch_pipeline(
+            settings,
+            Pipe(open_stage(settings), settings.warehouse_path),
+            interval=interval,
+            debounce=debounce,
+            stop=stop,
+            on_cycle=print_cycle,
+            on_ready=lambda: stdout.print(
+                f"Watching {settings.landing_dir if settings.stage == 'local' else 'the stage'} "
+                f"every {interval:g} s (debounce {debounce:g} s); Ctrl-C to stop.",
+                markup=False,
+                highlight=False,
+            ),
+            heartbeat=heartbeat_path(settings.data_dir),
+            verbose=verbose,
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print_watch_stopped(summary)
 
 
 def plan(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from rich.console import Console
 from rich.filesize import decimal
 from rich.table import Table
@@ -66,3 +69,58 @@ def print_verification(checks: list, serving_path: object) -> None:
             "[green]equal[/green]" if check.ok else f"[red]{check.problem}[/red]",
         )
     stdout.print(table)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def cycle_line(cycle: Any) -> str:
+    """One line per continuous-mode cycle: files, rows, build and publish time, freshness."""
+    label = "catch-up" if cycle.number == 0 else f"cycle {cycle.number}"
+    parts = [f"{cycle.files} file{'' if cycle.files == 1 else 's'}, {cycle.rows:,} rows"]
+    if cycle.other_files:
+        others = ", ".join(f"{n} {status}" for status, n in sorted(cycle.other_files.items()))
+        parts[0] += f" ({others})"
+    build = cycle.build
+    if build is not None and build.ok:
+        parts.append(f"build {build.seconds:.1f} s ({build.action})")
+    elif build is not None:
+        error = _first_line(build.error or "see the log")
+        parts.append(f"build FAILED in {build.seconds:.1f} s ({error})")
+    if cycle.publish is not None:
+        published = cycle.publish
+        parts.append(
+            f"publish skipped ({published.skipped})"
+            if published.skipped
+            else f"publish {published.seconds:.1f} s"
+        )
+    if cycle.freshness_seconds is not None:
+        parts.append(f"freshness {cycle.freshness_seconds:.1f} s")
+    if cycle.error:
+        parts.append(f"{cycle.error} (a later cycle tries again)")
+    if cycle.stopped:
+        parts.append("not built: stopping (the next start builds it)")
+    if build is None and cycle.publish is None and not cycle.error and not cycle.stopped:
+        parts.append("nothing to build; prod and the serving copy are up to date")
+    return f"{datetime.now():%H:%M:%S} {label}: " + "; ".join(parts)
+
+
+def print_cycle(cycle: Any) -> None:
+    stdout.print(cycle_line(cycle), markup=False, highlight=False, soft_wrap=True)
+
+
+def print_watch_stopped(summary: Any) -> None:
+    """The final line of `c360 run --watch`."""
+    failed = f" ({summary.failed_builds} failed)" if summary.failed_builds else ""
+    line = (
+        f"Stopped after {summary.cycles} cycle{'' if summary.cycles == 1 else 's'}: "
+        f"{summary.files} file{'' if summary.files == 1 else 's'} ({summary.rows:,} rows) "
+        f"loaded, {summary.builds} build{'' if summary.builds == 1 else 's'}{failed}."
+    )
+    if summary.unbuilt_files:
+        line += (
+            f" {summary.unbuilt_files} loaded file(s) not built yet: the next `c360 run` "
+            "(or `c360 run --watch`) builds them."
+        )
+    stdout.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -99,6 +99,8 @@ class BuildReport:
     error: str | None = None
     #: The project's models differ from the environment's (not applied: see `c360 plan`).
     project_differs: bool = False
+    #: What started the build when not a plain `c360 run`: "watch" (a continuous-mode cycle).
+    triggered_by: str | None = None
     warnings: list[str] = field(default_factory=list)
     audit_failures: list[AuditFailure] = field(default_factory=list)
     quality: list[observability.QualityMetric] = field(default_factory=list)
@@ -192,12 +194,15 @@ def build(
     verbose: bool = False,
     project_root: Path = PROJECT_ROOT,
     force: bool = False,
+    triggered_by: str | None = None,
 ) -> BuildReport:
     """Bring `environment` up to date with bronze and log the run; see the module doc.
 
-    `force` builds even when nothing is new (the SQLMesh run decides what to process).
+    `force` builds even when nothing is new (the SQLMesh run decides what to process);
+    `triggered_by` is recorded with the run (`c360 run --watch` passes "watch").
     """
     report = BuildReport(uuid.uuid4().hex, environment, settings.gateway)
+    report.triggered_by = triggered_by
     clock = time.perf_counter()
     if not force:
         covered = nothing_new(settings, environment, project_root)
@@ -380,4 +385,5 @@ def _observe(
         project_differs=report.project_differs,
         audit_failures=report.audit_failures,
         counts=report.record_counts,
+        triggered_by=report.triggered_by,
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlmesh.core import console as sqlmesh_console
 from sqlmesh.core.notification_target import GenericNotificationTarget, NotificationEvent
 
+from c360.core.faults import pause_at
 from c360.core.logs import console as rich_stderr
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def _recording_class(base: type[sqlmesh_console.Console]) -> type[sqlmesh_consol
 
         def update_snapshot_evaluation_progress(self, snapshot, *args, **kwargs):  # noqa: ANN001
             self.recording.evaluated_batch(snapshot.name)
+            pause_at("run")  # test hook: a model batch is done, the run is not
             return super().update_snapshot_evaluation_progress(snapshot, *args, **kwargs)
 
         def log_failed_models(self, errors):  # noqa: ANN001

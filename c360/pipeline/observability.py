@@ -9,7 +9,8 @@ Python is what only the build knows about itself:
   bronze watermark, error, `changed_since` — the oldest load time whose gold rows the
   build may have rewritten, NULL for anything — which the publisher reads, and the
   fingerprint of the project files it ran with, so the next build knows without loading
-  the project whether it changed);
+  the project whether it changed; `triggered_by` is 'watch' for the cycles of
+  `c360 run --watch`, NULL otherwise);
 - `audit_failures`: one row per failed SQLMesh audit, blocking or not (SQLMesh reports
   them to a notification target, never to a table);
 - `layer_record_counts`: rows per bronze table and per model after the build.
@@ -67,6 +68,7 @@ RUN_METADATA_COLUMNS = _columns(
     execution_time="TIMESTAMP",
     project_fingerprint="VARCHAR",
     project_differs="BOOLEAN",
+    triggered_by="VARCHAR",
 )
 AUDIT_FAILURES = "observability.audit_failures"
 AUDIT_FAILURES_COLUMNS = _columns(
@@ -302,6 +304,7 @@ def write_run(
     project_differs: bool,
     audit_failures: list[AuditFailure],
     counts: dict[str, int],
+    triggered_by: str | None = None,
 ) -> None:
     """Append this build's rows to the build's observability tables."""
     run = {"run_id": run_id, "run_timestamp": run_timestamp}
@@ -327,6 +330,7 @@ def write_run(
                 "execution_time": execution_time,
                 "project_fingerprint": project_fingerprint,
                 "project_differs": project_differs,
+                "triggered_by": triggered_by,
             }
         ],
     )

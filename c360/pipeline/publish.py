@@ -52,6 +52,7 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
+from c360.core.faults import pause_at
 from c360.core.process import process_alive
 from c360.core.settings import Settings
 from c360.core.warehouse import wait_while_locked
@@ -198,6 +199,7 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
             _write_manifest(con, report, definitions, covered)
             con.execute(f"DETACH {_alias()}")
             con.execute("CHECKPOINT")
+        pause_at("publish")  # test hook: the new copy is written, not yet swapped in
         os.replace(temporary, target)
     finally:
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
