@@ -6,7 +6,7 @@
    succeeded, bronze holds no load newer than the one it read and the project files are
    the same — then the build stops there and says so;
 1. **plan** only when the environment does not exist yet (the cold build of an empty
-   warehouse). A project whose models differ from the environment is *not* applied: the
+   warehouse; the plan creates the tables, the run of step 2 backfills them). A project whose models differ from the environment is *not* applied: the
    build keeps running the environment's own models and says so; changes reach prod only
    through an explicit, reviewed plan (`c360 plan`, `c360.pipeline.plan`). Whether they
    differ is decided once per project fingerprint; with the fingerprint of the last build
@@ -275,11 +275,15 @@ def _build(
     if context.state_reader.get_environment(environment) is None:
         log.info("first build of %s: planning every model", environment)
         _ensure_loaded(context)
+        # The plan creates the tables and the environment; the run below backfills them.
+        # A plan stops at the last whole hour, and with load-time intervals a first load
+        # is usually in the hour in progress: the plan would audit empty marts.
         context.plan(
             environment,
             auto_apply=True,
             no_prompts=True,
             skip_tests=True,
+            skip_backfill=True,
             execution_time=now,
         )
         report.action = "plan"
