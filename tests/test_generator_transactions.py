@@ -135,28 +135,31 @@ def test_new_and_growing_customers_grow_by_half(portfolio):
 
 
 def test_campaign_treatment_recovers_while_control_declines(portfolio):
-    """Spec 3.8: offer in month 16; months 17-18 vs month 16, per group."""
-    month16 = portfolio.window.month(16).start
-    month17 = portfolio.window.month(17).start
-    rows = dict(
-        portfolio.sql(
-            """WITH spend AS (
-                 SELECT g.treatment_group, g.customer_id,
-                        sum(transaction_amount) FILTER (
-                          WHERE transaction_date >= $m16 AND transaction_date < $m17) AS at_offer,
-                        sum(transaction_amount) FILTER (WHERE transaction_date >= $m17)
-                          / (date_diff('day', $m17, $as_of) / 30.4) AS after_offer
-                 FROM campaign g JOIN transactions t USING (customer_id)
-                 GROUP BY ALL)
-               SELECT treatment_group, sum(coalesce(after_offer, 0)) / sum(at_offer)
-               FROM spend GROUP BY 1""".replace("$m16", f"DATE '{month16}'")
-            .replace("$m17", f"DATE '{month17}'")
-            .replace("$as_of", f"DATE '{portfolio.window.as_of}'")
-        )
+    """Spec 3.8 / user story 6: against the 2 months right before the month-16 offer, treatment
+    spend in months 17-18 recovers (+10 % to +40 %) while control keeps falling (-10 % to -35 %);
+    before the offer both groups had fallen well below their first months."""
+    window = portfolio.window
+    month = {k: f"DATE '{window.month(k).start}'" for k in (7, 14, 16, 17)}
+    post_months = 1 + window.months[-1].days / window.months[-1].full_days  # month 18 in progress
+    rows = portfolio.sql(
+        f"""SELECT g.treatment_group,
+                   sum(transaction_amount) FILTER (WHERE transaction_date < {month[7]}) / 6,
+                   sum(transaction_amount) FILTER (
+                     WHERE transaction_date >= {month[14]} AND transaction_date < {month[16]}) / 2,
+                   sum(transaction_amount) FILTER (WHERE transaction_date >= {month[17]})
+                     / {post_months}
+            FROM campaign g JOIN transactions t USING (customer_id)
+            WHERE transaction_amount > 0
+            GROUP BY 1"""
     )
-    assert rows["treatment"] > rows["control"] + 0.2
-    assert rows["treatment"] > 0.8  # roughly recovers (silent customers pull it down)
-    assert rows["control"] < 0.8
+    first_months, pre, post = {}, {}, {}
+    for group, first, before, after in rows:
+        first_months[group], pre[group], post[group] = float(first), float(before), float(after)
+    treatment, control = (post[g] / pre[g] for g in ("treatment", "control"))
+    assert 1.10 <= treatment <= 1.40
+    assert 0.65 <= control <= 0.90
+    assert treatment - control > 0.35
+    assert all(pre[g] < 0.5 * first_months[g] for g in pre)  # fallen low before the offer
 
 
 def test_churn_label_prevalence_in_range(portfolio):

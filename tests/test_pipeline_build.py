@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import duckdb
@@ -115,6 +116,35 @@ def test_campaign_treatment_lift_beats_control(built) -> None:
     )
     assert float(roi) == pytest.approx((float(revenue) - float(cost)) / float(cost), abs=1e-3)
     assert 0 <= p_value <= 1
+
+
+def test_campaign_tells_its_story_against_the_level_before_the_offer(built) -> None:
+    """User story 6: treatment spend recovers against the 2 months before the offer, control
+    keeps falling, more treated customers resume spending; the summary's change and retention
+    columns agree with the per-customer rows."""
+    with serving(built) as con:
+        summary = con.execute(
+            "SELECT treatment_pre_avg_spend, treatment_post_avg_spend, treatment_spend_change_pct, "
+            "control_pre_avg_spend, control_post_avg_spend, control_spend_change_pct, "
+            "treatment_retention_rate_pct, control_retention_rate_pct, roi_pct "
+            "FROM gold.campaign_performance_summary WHERE campaign_name = 'retention_offer_month16'"
+        ).fetchone()
+        retained = dict(
+            con.execute(
+                "SELECT treatment_group, avg(is_retained::INT) * 100 FROM gold.campaign_performance "
+                "WHERE spend_lift IS NOT NULL GROUP BY 1"
+            ).fetchall()
+        )
+    t_pre, t_post, t_change, c_pre, c_post, c_change, t_retained, c_retained, roi_pct = (
+        float(v) for v in summary
+    )
+    assert t_change == pytest.approx((t_post - t_pre) * 100 / t_pre, abs=0.05)
+    assert c_change == pytest.approx((c_post - c_pre) * 100 / c_pre, abs=0.05)
+    assert t_change > 0 > c_change
+    assert t_retained == pytest.approx(retained["treatment"], abs=0.01)
+    assert c_retained == pytest.approx(retained["control"], abs=0.01)
+    assert t_retained > c_retained + 10
+    assert roi_pct > 0
 
 
 def test_quality_metrics_count_the_generators_defects(built) -> None:
@@ -257,3 +287,10 @@ def test_the_run_summary_reads_well_in_an_80_column_terminal(built, monkeypatch)
     ]
     for segment in SEGMENT_TARGETS:  # each segment on a line of its own, never wrapped
         assert sum(segment in line for line in lines) == 1, segment
+    (header,) = [line for line in lines if "group" in line.split()]
+    assert [cell.strip() for cell in header.split("┃")[1:-1]] == [
+        "group", "customers", "pre", "post", "change", "lift / month", "retained",
+    ]  # fmt: skip
+    for group in ("treatment", "control"):
+        (row,) = [line for line in lines if group in line.split()]
+        assert re.search(r"[+-]\d+%", row) and row.rstrip().endswith("% │"), row

@@ -44,6 +44,11 @@ def _percent(value: Any) -> str:
     return "n/a" if value is None else f"{value:,.0f}%"
 
 
+def _change(value: Any) -> str:
+    """A signed percent change: `+23%`, `-26%`."""
+    return "n/a" if value is None else f"{value:+,.0f}%"
+
+
 def _p_value(value: Any) -> str:
     """`p < 0.0001` rather than a rounded `0.0000` (or, worse, a falsy 0 shown as 1)."""
     if value is None:
@@ -105,8 +110,13 @@ def _print_tables(serving: Path) -> None:
         )
     stdout.print(segments)
     for campaign in summary.campaigns:
-        roi = Table(title=f"Campaign {campaign['campaign_name']}")
-        for column in ("group", "customers", "pre", "post", "lift / month"):
+        roi = Table(
+            title=f"Campaign {campaign['campaign_name']} (offer {campaign['offer_date']})",
+            caption="average monthly spend: pre = the 2 months before the offer month, "
+            "post = the 2 months after it; retained = post at or above pre",
+        )
+        columns = ("group", "customers", "pre", "post", "change", "lift / month", "retained")
+        for column in columns:
             roi.add_column(column, justify="left" if column == "group" else "right")
         for group in ("treatment", "control"):
             roi.add_row(
@@ -114,7 +124,9 @@ def _print_tables(serving: Path) -> None:
                 f"{campaign[f'{group}_customers']:,}",
                 _money(campaign[f"{group}_pre_avg_spend"]),
                 _money(campaign[f"{group}_post_avg_spend"]),
+                _change(campaign[f"{group}_spend_change_pct"]),
                 _money(campaign[f"{group}_avg_lift"]),
+                _percent(campaign[f"{group}_retention_rate_pct"]),
             )
         stdout.print(roi)
         significance = "significant" if campaign["is_significant"] else "not significant"

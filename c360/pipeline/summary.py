@@ -15,9 +15,11 @@ ORDER BY target_share_pct DESC, customer_segment
 """
 
 CAMPAIGN_SQL = """
-SELECT campaign_name, treatment_customers, control_customers,
+SELECT campaign_name, offer_date, treatment_customers, control_customers,
        treatment_pre_avg_spend, treatment_post_avg_spend, treatment_avg_lift,
+       treatment_spend_change_pct, treatment_retention_rate_pct,
        control_pre_avg_spend, control_post_avg_spend, control_avg_lift,
+       control_spend_change_pct, control_retention_rate_pct,
        lift_difference, incremental_revenue, campaign_cost, roi, roi_pct, p_value, is_significant
 FROM gold.campaign_performance_summary
 ORDER BY campaign_name

@@ -21,8 +21,10 @@ from ingestion.generator import catalog as cat
 from ingestion.generator.defects import customer_ids, decimal_from_cents
 from ingestion.generator.window import HistoryWindow, epoch_day
 
-#: Share of customers who go silent (no transactions for the last 60+ days), by group.
-SILENT_SHARE = {"treatment": 0.30, "control": 0.60, "other": 0.03, "new": 0.01}
+#: Share of customers who go silent (no transactions for the last 60+ days), by group. Most
+#: Declining customers churn by spending little (spec 3.7's second rule), not by going silent,
+#: so the campaign groups still have a spend to compare before and after the offer.
+SILENT_SHARE = {"treatment": 0.03, "control": 0.10, "other": 0.04, "new": 0.01}
 #: Changes between the first and the second customer snapshot (SCD2 material).
 UPGRADE_SHARE = {cat.HVT: 0.30}  # Standard -> Premium among Standard holders; others below
 UPGRADE_SHARE_DEFAULT = 0.03
@@ -30,6 +32,13 @@ DOWNGRADE_SHARE = 0.01  # Premium -> Standard
 LIMIT_INCREASE_SHARE = {cat.NEW_GROWING: 0.25}
 LIMIT_INCREASE_SHARE_DEFAULT = 0.05
 LIMIT_DECREASE_SHARE_DECLINING = 0.10
+#: Declining customers: the level (share of their baseline) they have fallen to by month 14,
+DECLINE_FLOOR = (0.15, 0.45)
+#: ... the share of it they keep each month from there (the slide the control group continues),
+DECLINE_SLIDE = (0.90, 0.96)
+#: ... and the treatment group's spend from month 17 against its months 14-15 (the 2 months
+#: before the offer month, which gold's campaign_performance takes as "pre").
+CAMPAIGN_RECOVERY = (1.15, 1.45)
 
 
 @dataclass
@@ -182,10 +191,11 @@ def _trajectories(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Monthly spend multipliers: flat, declining (gradual/sudden), or growing.
 
-    Declining customers fall gradually (from month 9-12 down to 5-25 % of their
-    baseline by month 18) or suddenly (to 15-35 % at month 13-16). Half of them
-    receive the month-16 retention offer: their spend recovers 10-20 % above the
-    month-16 level in months 17-18, while the control group keeps falling.
+    Declining customers fall to a low level before the month-16 retention offer
+    (gradually from month 10-11 to months 13-14, or suddenly at month 12-14) and
+    keep sliding slowly from there. Half of them receive the offer: from month 17
+    their spend recovers to 115-145 % of its level in the two months before the
+    offer month, while the control group keeps sliding.
     """
     n = segment.size
     months = window.n_months
@@ -197,27 +207,26 @@ def _trajectories(
     gradual = declining & ~sudden
     decline_type = np.where(gradual, "gradual", np.where(sudden, "sudden", ""))
 
-    start = rng.integers(9, 13, n)[:, None].astype(float)
-    floor = rng.uniform(0.05, 0.25, n)[:, None]
-    frac = np.clip((m - start) / (months - start), 0, 1)
-    multiplier = np.where(gradual[:, None], 1 - (1 - floor) * frac, multiplier)
-
-    drop_month = rng.integers(13, 17, n)[:, None]
-    level = rng.uniform(0.15, 0.35, n)[:, None]
-    after = m >= drop_month
-    decay = 0.9 ** np.clip(m - drop_month, 0, None)
-    multiplier = np.where(sudden[:, None] & after, level * decay, multiplier)
+    offer = cat.CAMPAIGN_OFFER_MONTH
+    floor = rng.uniform(*DECLINE_FLOOR, n)[:, None]
+    start = rng.integers(offer - 6, offer - 4, n)[:, None]  # gradual: months 10-11 ...
+    reach = rng.integers(offer - 3, offer - 1, n)[:, None]  # ... down to the floor by 13-14
+    frac = np.clip((m - start) / (reach - start), 0, 1)
+    drop = rng.integers(offer - 4, offer - 1, n)[:, None]  # sudden: months 12-14
+    path = np.where(gradual[:, None], 1 - (1 - floor) * frac, np.where(m >= drop, floor, 1.0))
+    bottom = np.where(gradual[:, None], reach, drop)
+    slide = rng.uniform(*DECLINE_SLIDE, n)[:, None] ** np.clip(m - bottom, 0, None)
+    multiplier = np.where(declining[:, None], path * slide, multiplier)
 
     # An A/B split is exact: a random half of the Declining customers is treated.
     treated = np.zeros(n, dtype=bool)
     members = rng.permutation(np.flatnonzero(declining))
     treated[members[: members.size // 2]] = True
     campaign_group = np.where(treated, "treatment", np.where(declining, "control", ""))
-    offer = cat.CAMPAIGN_OFFER_MONTH
-    recovery = rng.uniform(1.10, 1.20, n)[:, None]
-    at_offer = multiplier[:, offer - 1 : offer]
+    before = multiplier[:, offer - 3 : offer - 1].mean(axis=1, keepdims=True)
+    recovery = rng.uniform(*CAMPAIGN_RECOVERY, n)[:, None]
     post = m > offer
-    multiplier = np.where(treated[:, None] & post, at_offer * recovery, multiplier)
+    multiplier = np.where(treated[:, None] & post, before * recovery, multiplier)
 
     # New & Growing: from ~45 % at account opening up to 110-150 % by month 18.
     growing = segment == cat.NEW_GROWING

@@ -9,7 +9,7 @@ MODEL (
     )),
     not_null(columns := (campaign_name, treatment_customers, control_customers))
   ),
-  description 'A/B result of each campaign (spec 3.8, user story 6): average pre/post monthly spend and lift per group, the difference in lift (treatment minus control), incremental revenue = that difference x treated customers (per month, as in the spec''s dashboard), campaign cost = cost per treated customer (default $50) x treated customers, ROI = (incremental revenue - cost) / cost (spec 3.8), and a Welch t-test of the lift difference (two-sided p-value; see macros/stats.py for its accuracy).',
+  description 'A/B result of each campaign (spec 3.8, user story 6), over the customers with a measurable pre and post spend (windows in campaign_performance: the 2 months right before the offer month against the 2 months after it): average pre/post monthly spend, lift and spend change per group, the retention rate per group (share of customers who resumed spending: post average at least the pre average and above 0, campaign_performance.is_retained), the difference in lift (treatment minus control), incremental revenue = that difference x treated customers (per month, as in the spec''s dashboard), campaign cost = cost per treated customer (default $50) x treated customers, ROI = (incremental revenue - cost) / cost (spec 3.8), and a Welch t-test of the lift difference (two-sided p-value; see macros/stats.py for its accuracy).',
   column_descriptions (
     campaign_name = 'Campaign identifier.',
     offer_date = 'Day the offer was made.',
@@ -21,6 +21,10 @@ MODEL (
     control_pre_avg_spend = 'Control group: average monthly spend before, USD.',
     control_post_avg_spend = 'Control group: average monthly spend after, USD.',
     control_avg_lift = 'Control group: average post - pre, USD per month.',
+    treatment_spend_change_pct = 'Treatment group: change of the average monthly spend from pre to post (treatment_post_avg_spend against treatment_pre_avg_spend), percent.',
+    control_spend_change_pct = 'Control group: change of the average monthly spend from pre to post (control_post_avg_spend against control_pre_avg_spend), percent.',
+    treatment_retention_rate_pct = 'Treatment group: share of customers who resumed spending (post average at least the pre average and above 0), percent (spec 3.8 retention rate).',
+    control_retention_rate_pct = 'Control group: share of customers who resumed spending (post average at least the pre average and above 0), percent.',
     lift_difference = 'treatment_avg_lift - control_avg_lift: the spend the offer kept per treated customer per month, USD.',
     incremental_revenue = 'lift_difference x treatment_customers, USD per month.',
     campaign_cost = 'Sum of the offer cost over treated customers, USD.',
@@ -41,7 +45,8 @@ WITH campaign_performance AS (
     cost_per_customer,
     pre_campaign_avg_spend,
     post_campaign_avg_spend,
-    spend_lift
+    spend_lift,
+    is_retained
   FROM gold.campaign_performance
   WHERE
     NOT spend_lift IS NULL
@@ -55,6 +60,7 @@ WITH campaign_performance AS (
     AVG(post_campaign_avg_spend) AS post_avg_spend,
     AVG(spend_lift) AS avg_lift,
     VARIANCE(spend_lift) AS lift_variance,
+    COUNT_IF(COALESCE(is_retained, FALSE)) * 100 / COUNT(*) AS retention_rate_pct,
     SUM(COALESCE(cost_per_customer, @campaign_cost_per_customer)) AS offer_cost
   FROM campaign_performance
   GROUP BY
@@ -70,10 +76,12 @@ WITH campaign_performance AS (
     MAX(IFF(treatment_group = 'treatment', post_avg_spend, NULL)) AS treatment_post_avg_spend,
     MAX(IFF(treatment_group = 'treatment', avg_lift, NULL)) AS treatment_avg_lift,
     MAX(IFF(treatment_group = 'treatment', lift_variance, NULL)) AS treatment_lift_variance,
+    MAX(IFF(treatment_group = 'treatment', retention_rate_pct, NULL)) AS treatment_retention_rate_pct,
     MAX(IFF(treatment_group = 'control', pre_avg_spend, NULL)) AS control_pre_avg_spend,
     MAX(IFF(treatment_group = 'control', post_avg_spend, NULL)) AS control_post_avg_spend,
     MAX(IFF(treatment_group = 'control', avg_lift, NULL)) AS control_avg_lift,
     MAX(IFF(treatment_group = 'control', lift_variance, NULL)) AS control_lift_variance,
+    MAX(IFF(treatment_group = 'control', retention_rate_pct, NULL)) AS control_retention_rate_pct,
     MAX(IFF(treatment_group = 'treatment', offer_cost, NULL)) AS campaign_cost
   FROM group_results
   GROUP BY
@@ -90,6 +98,8 @@ WITH campaign_performance AS (
     control_pre_avg_spend,
     control_post_avg_spend,
     control_avg_lift,
+    treatment_retention_rate_pct,
+    control_retention_rate_pct,
     treatment_avg_lift - control_avg_lift AS lift_difference,
     (
       treatment_avg_lift - control_avg_lift
@@ -110,6 +120,8 @@ WITH campaign_performance AS (
     control_pre_avg_spend,
     control_post_avg_spend,
     control_avg_lift,
+    treatment_retention_rate_pct,
+    control_retention_rate_pct,
     lift_difference,
     incremental_revenue,
     campaign_cost,
@@ -134,6 +146,20 @@ SELECT
   ROUND(control_pre_avg_spend, 2)::DECIMAL(12, 2) AS control_pre_avg_spend,
   ROUND(control_post_avg_spend, 2)::DECIMAL(12, 2) AS control_post_avg_spend,
   ROUND(control_avg_lift, 2)::DECIMAL(12, 2) AS control_avg_lift,
+  ROUND(
+    (
+      treatment_post_avg_spend - treatment_pre_avg_spend
+    ) * 100 / NULLIF(treatment_pre_avg_spend, 0),
+    2
+  )::DECIMAL(12, 2) AS treatment_spend_change_pct,
+  ROUND(
+    (
+      control_post_avg_spend - control_pre_avg_spend
+    ) * 100 / NULLIF(control_pre_avg_spend, 0),
+    2
+  )::DECIMAL(12, 2) AS control_spend_change_pct,
+  ROUND(treatment_retention_rate_pct, 2)::DECIMAL(5, 2) AS treatment_retention_rate_pct,
+  ROUND(control_retention_rate_pct, 2)::DECIMAL(5, 2) AS control_retention_rate_pct,
   ROUND(lift_difference, 2)::DECIMAL(12, 2) AS lift_difference,
   ROUND(incremental_revenue, 2)::DECIMAL(16, 2) AS incremental_revenue,
   ROUND(campaign_cost, 2)::DECIMAL(16, 2) AS campaign_cost,
