@@ -10,9 +10,9 @@ MODEL (
     not_null(columns := (changed_at, customer_id, reason)),
     accepted_values(column := reason, is_in := ('transactions', 'profile', 'clock'))
   ),
-  description 'The customers whose per-customer marts must be recomputed, per processed interval of load time: the change log that lets an hourly run recompute only what changed (issue 9). Every per-customer mart (customer_segments, metric_customer_ltv, metric_avg_transaction_value, metric_mom_spend_change, customer_complete_months, dim_customer, churn_risk_features, customer_360_profile) reads the rows of its own interval (changed_at BETWEEN @start_ts AND @end_ts) and recomputes those customers from their whole history in the compact aggregates. Reasons: transactions = facts loaded in the interval (fact_transaction.ingestion_timestamp); profile = a customer snapshot row loaded in the interval (silver_customers.ingestion_timestamp), an SCD2 version that starts in it (a snapshot dated after its load), or, when any snapshot loaded, every customer missing from the newest snapshot (their is_in_latest_snapshot may have flipped); clock = EVERY known customer when the data clock (gold.data_clock as_of_date or first_data_month) differs from the clock recorded on this model''s latest earlier row: the marts measure complete months, windows and recency against it, so a new data day recomputes everyone once, and the first interval (cold build, no earlier rows) lists every customer. Hence the rows of the whole history cover every known customer, which is what a full rebuild of a mart reads. No per-customer mart reads campaigns, so there is no campaign reason. No lookback: a fact keeps its load time when the fact is re-processed, and a restatement of this model re-derives its interval from the same data.',
+  description 'The customers whose per-customer marts must be recomputed, per processed interval of load time: the change log that lets an hourly run recompute only what changed (issue 9). Every per-customer mart (customer_segments, metric_customer_ltv, metric_avg_transaction_value, metric_mom_spend_change, customer_complete_months, dim_customer, churn_risk_features, customer_360_profile) reads the rows of its own interval (changed_at BETWEEN @start_ts AND @end_ts) and recomputes those customers from their whole history in the compact aggregates. Reasons: transactions = facts loaded in the interval (fact_transaction.ingestion_timestamp); profile = the customer''s latest snapshot row loaded in the interval (silver_customers.ingestion_timestamp), that snapshot reaching the SCD2 history in it (a snapshot dated after its load takes effect with the interval ending at its date), or, when any snapshot loaded, every customer missing from the newest snapshot (their is_in_latest_snapshot may have flipped); clock = EVERY known customer when the data clock (gold.data_clock as_of_date or first_data_month) differs from the clock recorded on this model''s latest earlier row: the marts measure complete months, windows and recency against it, so a new data day recomputes everyone once (again only if a run re-processes the very interval that started with the move, e.g. two runs within that hour), and the first interval (cold build, no earlier rows) lists every customer. Hence the rows of the whole history cover every known customer, which is what a full rebuild of a mart reads. No per-customer mart reads campaigns, so there is no campaign reason. No lookback: a fact keeps its load time when the fact is re-processed, and a restatement of this model re-derives its interval from the same data.',
   column_descriptions (
-    changed_at = 'When the change became visible, within the processed interval: the latest load time of the customer''s new facts (transactions) or snapshot row (profile; the version start for a snapshot dated after its load); the interval start for clock.',
+    changed_at = 'When the change became visible, within the processed interval: the latest load time of the customer''s new facts (transactions) or snapshot row (profile; for a snapshot dated after its load, its date or the interval end); the interval start for clock.',
     customer_id = 'Customer to recompute.',
     reason = 'transactions, profile or clock (see the model description).',
     as_of_date = 'gold.data_clock.as_of_date when the interval was processed (on every row: the next interval compares the clock with it).',
@@ -37,16 +37,10 @@ WITH fact_transaction AS (
 ), silver_customers AS (
   SELECT
     customer_id,
+    snapshot_date,
     is_in_latest_snapshot,
     ingestion_timestamp
   FROM silver.silver_customers
-), silver_customer_history AS (
-  SELECT
-    customer_id,
-    valid_from
-  FROM silver.silver_customer_history
-  WHERE
-    valid_from::TIMESTAMP BETWEEN @start_ts AND @end_ts
 ), data_clock AS (
   SELECT
     as_of_date,
@@ -99,11 +93,16 @@ WITH fact_transaction AS (
     WHERE
       ingestion_timestamp BETWEEN @start_ts AND @end_ts
     UNION ALL
-    /* a version of a snapshot dated after its load takes effect on its date */
+    /* a snapshot dated after its load reaches the SCD2 history with the interval that ends at
+       its date (silver_customer_history shows a snapshot to intervals ending less than a
+       second before it): listed with that interval, not with the next one */
     SELECT
       customer_id,
-      valid_from::TIMESTAMP AS changed_at
-    FROM silver_customer_history
+      LEAST(snapshot_date::TIMESTAMP, @end_ts::TIMESTAMP) AS changed_at
+    FROM silver_customers
+    WHERE
+      snapshot_date::TIMESTAMP > @start_ts
+      AND snapshot_date::TIMESTAMP < DATEADD(SECOND, 1, @end_ts::TIMESTAMP)::TIMESTAMP
     UNION ALL
     /* a newer snapshot may have left the customer out: is_in_latest_snapshot flipped */
     SELECT
