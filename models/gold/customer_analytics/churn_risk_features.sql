@@ -1,6 +1,8 @@
 MODEL (
   name gold.churn_risk_features,
-  kind FULL,
+  kind INCREMENTAL_BY_UNIQUE_KEY (
+    unique_key customer_id
+  ),
   grain customer_id,
   tags (gold, customer_analytics, churn),
   audits (
@@ -9,7 +11,7 @@ MODEL (
     )),
     not_null(columns := (customer_id, as_of_date, card_type, tenure_months))
   ),
-  description 'One row per current customer with the churn-model features of spec 3.7, measured on complete calendar months up to the data as-of date. churn_risk_score and churn_risk_category stay NULL until the churn model is wired in (they are the columns it fills; customer_360_profile reads them from here).',
+  description 'One row per current customer with the churn-model features of spec 3.7, measured on complete calendar months up to the data as-of date. churn_risk_score and churn_risk_category stay NULL until the churn model is wired in (they are the columns it fills; customer_360_profile reads them from here). Incremental: each run recomputes only the customers gold.customer_changes lists for the processed interval (a new data day lists everyone: recency and the complete months move with the clock); the other customers'' rows stay. A customer, once current, stays current, so no row ever has to go.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     as_of_date = 'Day after the latest transaction in the facts: what "now" means for these features.',
@@ -33,7 +35,14 @@ MODEL (
   )
 );
 
-WITH dim_customer AS (
+WITH customer_changes AS (
+  /* the customers whose inputs changed in the processed interval: only they are recomputed */
+  SELECT DISTINCT
+    customer_id
+  FROM gold.customer_changes
+  WHERE
+    changed_at BETWEEN @start_ts AND @end_ts
+), dim_customer AS (
   SELECT
     customer_id,
     card_type,
@@ -71,15 +80,41 @@ WITH dim_customer AS (
   FROM gold.data_clock
 ), spend_history AS (
   SELECT
-    customer_id,
-    AVG(monthly_spend) AS avg_monthly_spend,
-    AVG(IFF(months_ago > 3, monthly_spend, NULL)) AS earlier_monthly_spend,
-    AVG(IFF(months_ago <= 3, monthly_spend, NULL)) AS recent_monthly_spend,
-    AVG(IFF(months_ago <= 3, transaction_count, NULL)) AS transaction_frequency,
-    MAX(IFF(months_ago = 1, mom_change_pct, NULL)) AS mom_spend_change_pct
+    customer_complete_months.customer_id,
+    AVG(customer_complete_months.monthly_spend) AS avg_monthly_spend,
+    AVG(
+      IFF(
+        customer_complete_months.months_ago > 3,
+        customer_complete_months.monthly_spend,
+        NULL
+      )
+    ) AS earlier_monthly_spend,
+    AVG(
+      IFF(
+        customer_complete_months.months_ago <= 3,
+        customer_complete_months.monthly_spend,
+        NULL
+      )
+    ) AS recent_monthly_spend,
+    AVG(
+      IFF(
+        customer_complete_months.months_ago <= 3,
+        customer_complete_months.transaction_count,
+        NULL
+      )
+    ) AS transaction_frequency,
+    MAX(
+      IFF(
+        customer_complete_months.months_ago = 1,
+        customer_complete_months.mom_change_pct,
+        NULL
+      )
+    ) AS mom_spend_change_pct
   FROM customer_complete_months
+  INNER JOIN customer_changes
+    ON customer_complete_months.customer_id = customer_changes.customer_id
   GROUP BY
-    customer_id
+    customer_complete_months.customer_id
 ), features AS (
   SELECT
     dim_customer.customer_id,
@@ -101,6 +136,8 @@ WITH dim_customer AS (
     dim_customer.customer_segment,
     NULL AS churn_risk_score
   FROM dim_customer
+  INNER JOIN customer_changes
+    ON dim_customer.customer_id = customer_changes.customer_id
   CROSS JOIN data_clock
   LEFT JOIN spend_history
     ON dim_customer.customer_id = spend_history.customer_id

@@ -1,6 +1,8 @@
 MODEL (
   name gold.customer_segments,
-  kind FULL,
+  kind INCREMENTAL_BY_UNIQUE_KEY (
+    unique_key customer_id
+  ),
   grain customer_id,
   tags (gold, customer_analytics, segmentation),
   depends_on (
@@ -23,7 +25,7 @@ MODEL (
     ),
     assert_segment_shares_near_target(blocking := FALSE)
   ),
-  description 'Rule-based segmentation of every known customer (spec 3.5), recalculated monthly on a rolling 90-day window: the 3 calendar months (89-92 days) before the month in progress, whose first day is segment_assigned_date, so segments change at a month boundary, not with every batch. Rules, first match wins: (1) Declining: average monthly spend in the window down by the decline threshold or more against the 6 months before it (spend_change_pct <= variable spend_decline_threshold_pct, -30 %) AND the monthly number of transactions too (spend alone is noisy: one large ticket moves it); (2) New & Growing: account younger than 24 months whose window spend is at least 50% above its first 3 months (or younger than 6 months, too new to measure); (3) High-Value Travelers: average monthly spend in the window > $5,000 with > 30% of it in the Travel group; (4) Budget-Conscious: average monthly spend < $1,500; (5) Stable Mid-Spenders: everyone else. On generated portfolios the shares land within 5 points of the target mix (seed silver.silver_segment_targets; audit assert_segment_shares_near_target, which is why the model depends on the seed).',
+  description 'Rule-based segmentation of every known customer (spec 3.5), recalculated monthly on a rolling 90-day window: the 3 calendar months (89-92 days) before the month in progress, whose first day is segment_assigned_date, so segments change at a month boundary, not with every batch. Rules, first match wins: (1) Declining: average monthly spend in the window down by the decline threshold or more against the 6 months before it (spend_change_pct <= variable spend_decline_threshold_pct, -30 %) AND the monthly number of transactions too (spend alone is noisy: one large ticket moves it); (2) New & Growing: account younger than 24 months whose window spend is at least 50% above its first 3 months (or younger than 6 months, too new to measure); (3) High-Value Travelers: average monthly spend in the window > $5,000 with > 30% of it in the Travel group; (4) Budget-Conscious: average monthly spend < $1,500; (5) Stable Mid-Spenders: everyone else. On generated portfolios the shares land within 5 points of the target mix (seed silver.silver_segment_targets; audit assert_segment_shares_near_target, which is why the model depends on the seed). Incremental: each run recomputes only the customers gold.customer_changes lists for the processed interval, from their whole history in customer_monthly_spend (a new data day lists everyone, so a new month moves every window at once); the other customers'' rows stay. Every known customer keeps exactly one row.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     customer_segment = 'High-Value Travelers, Stable Mid-Spenders, Budget-Conscious, Declining or New & Growing.',
@@ -42,7 +44,14 @@ MODEL (
   )
 );
 
-WITH customer_monthly_spend AS (
+WITH customer_changes AS (
+  /* the customers whose inputs changed in the processed interval: only they are recomputed */
+  SELECT DISTINCT
+    customer_id
+  FROM gold.customer_changes
+  WHERE
+    changed_at BETWEEN @start_ts AND @end_ts
+), customer_monthly_spend AS (
   SELECT
     customer_id,
     month,
@@ -69,6 +78,8 @@ WITH customer_monthly_spend AS (
     DATEADD(MONTH, -3, data_clock.current_month_start)::DATE AS window_start_date,
     DATEADD(MONTH, -9, data_clock.current_month_start)::DATE AS prior_6m_start_date
   FROM silver_customers
+  INNER JOIN customer_changes
+    ON silver_customers.customer_id = customer_changes.customer_id
   CROSS JOIN data_clock
 ), window_spend AS (
   SELECT

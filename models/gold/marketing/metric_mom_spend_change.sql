@@ -1,6 +1,8 @@
 MODEL (
   name gold.metric_mom_spend_change,
-  kind FULL,
+  kind INCREMENTAL_BY_UNIQUE_KEY (
+    unique_key (customer_id, month)
+  ),
   grain (customer_id, month),
   tags (gold, marketing, metric),
   audits (
@@ -18,7 +20,7 @@ MODEL (
     ),
     assert_one_month_in_progress
   ),
-  description 'Hero metric 2 (spec 3.6): spend per customer per calendar month with the change from the prior month. Every month from the later of the account opening and the start of the data to the month in progress is present; a month without spend counts as 0. The month in progress (the data ends before its last day) is flagged is_complete_month = FALSE and its mom_change_pct compares the month-to-date run rate (projected_monthly_spend) with the prior month, so a partial month does not read as a decline. Rules that need whole months use complete months only.',
+  description 'Hero metric 2 (spec 3.6): spend per customer per calendar month with the change from the prior month. Every month from the later of the account opening and the start of the data to the month in progress is present; a month without spend counts as 0. The month in progress (the data ends before its last day) is flagged is_complete_month = FALSE and its mom_change_pct compares the month-to-date run rate (projected_monthly_spend) with the prior month, so a partial month does not read as a decline. Rules that need whole months use complete months only. Incremental: each run recomputes every month of the customers gold.customer_changes lists for the processed interval (a new data day lists everyone: the month in progress and days_observed move with the clock), from customer_monthly_spend; the other customers'' rows stay. A customer''s months are replaced whole (the pre-statement deletes them first): facts are only added and the clock only moves forward, so months are normally only added, but an account opening corrected to a later month removes months, which a merge alone would keep.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     month = 'First day of the calendar month.',
@@ -33,7 +35,27 @@ MODEL (
   )
 );
 
-WITH customer_monthly_spend AS (
+@IF(
+  @runtime_stage = 'evaluating',
+  DELETE FROM @this_model
+  WHERE
+    customer_id IN (
+      SELECT
+        customer_id
+      FROM gold.customer_changes
+      WHERE
+        changed_at BETWEEN @start_ts AND @end_ts
+    )
+);
+
+WITH customer_changes AS (
+  /* the customers whose inputs changed in the processed interval: only they are recomputed */
+  SELECT DISTINCT
+    customer_id
+  FROM gold.customer_changes
+  WHERE
+    changed_at BETWEEN @start_ts AND @end_ts
+), customer_monthly_spend AS (
   SELECT
     customer_id,
     month,
@@ -70,6 +92,8 @@ WITH customer_monthly_spend AS (
     calendar_months.month,
     calendar_months.as_of_date
   FROM silver_customers
+  INNER JOIN customer_changes
+    ON silver_customers.customer_id = customer_changes.customer_id
   INNER JOIN calendar_months
     ON calendar_months.month >= DATE_TRUNC('MONTH', silver_customers.account_open_date)::DATE
 ), monthly_totals AS (
