@@ -160,3 +160,26 @@ def test_sqlmesh_keeps_its_cache_beside_the_warehouse_not_in_the_checkout(contex
     warehouse = Path(context.config.gateways["local"].connection.database)
     assert context.cache_dir == warehouse.parent / "sqlmesh-cache"
     assert ROOT not in context.cache_dir.parents
+
+
+def test_every_sql_model_declares_the_columns_its_query_casts(context) -> None:
+    """`optimize_query: false` (config.yaml) leaves column types to the `columns` block: a
+    model without one would give unit tests untyped inputs, and a block that disagrees with
+    the final SELECT's casts would create a table of other types than the query returns."""
+    from sqlglot import exp
+
+    checked = 0
+    for model in context.models.values():
+        if model.kind.is_external or model.kind.is_seed or not model.is_sql:
+            continue
+        declared = {name.lower(): kind for name, kind in (model.columns_to_types_ or {}).items()}
+        assert declared, f"{model.name} declares no columns"
+        query = model.query
+        select = query if isinstance(query, exp.Select) else query.find(exp.Select)
+        for projection in select.expressions:
+            cast = projection.this if isinstance(projection, exp.Alias) else projection
+            name = projection.alias_or_name.lower()
+            assert isinstance(cast, exp.Cast), f"{model.name}.{name} is not cast"
+            assert declared[name] == cast.to, f"{model.name}.{name}: {declared[name]} vs {cast.to}"
+        checked += 1
+    assert checked >= 25

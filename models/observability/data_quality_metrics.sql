@@ -31,6 +31,16 @@ MODEL (
     records_checked = 'Rows the check looked at: rows received for duplicate, future and before_start (for transactions'' duplicate: those dated within the history and not in the future), kept (new) transactions for null/referential/range, kept customer snapshots for conflict, known customers for missing_from_snapshot.',
     records_failed = 'Rows failing the check (they are kept and flagged, never dropped silently).',
     failure_rate = 'records_failed / records_checked (0 when nothing was checked).'
+  ),
+  columns (
+    run_id VARCHAR,
+    run_timestamp TIMESTAMP,
+    layer VARCHAR,
+    table_name VARCHAR,
+    check_type VARCHAR,
+    records_checked INT,
+    records_failed INT,
+    failure_rate DOUBLE
   )
 );
 

@@ -19,6 +19,16 @@ MODEL (
     cost_per_customer = 'Cost of the offer per treated customer, USD.',
     ingestion_timestamp = 'When the row was loaded into bronze.',
     source_file = 'Landing-zone file of the row.'
+  ),
+  columns (
+    campaign_name VARCHAR,
+    customer_id VARCHAR,
+    treatment_group VARCHAR,
+    offer_date DATE,
+    offer_type VARCHAR,
+    cost_per_customer DECIMAL(10, 2),
+    ingestion_timestamp TIMESTAMP,
+    source_file VARCHAR
   )
 );
 

@@ -30,6 +30,17 @@ MODEL (
     source_ingestion_timestamp = 'Load time of the snapshot row that opened the version.',
     valid_from = 'First day of the version (inclusive). Managed by SQLMesh.',
     valid_to = 'First day after the version (exclusive); NULL while the version is current. Managed by SQLMesh.'
+  ),
+  columns (
+    customer_key BIGINT,
+    customer_id VARCHAR,
+    card_type VARCHAR,
+    credit_limit DECIMAL(10, 2),
+    account_open_date DATE,
+    effective_date DATE,
+    source_ingestion_timestamp TIMESTAMP,
+    valid_from TIMESTAMP,
+    valid_to TIMESTAMP
   )
 );
 
@@ -88,7 +99,7 @@ WITH silver_customer_snapshots AS (
     snapshot_recency = 1
 )
 SELECT
-  @stable_key(latest_snapshots.customer_id, changes_dated.effective_date) AS customer_key,
+  @stable_key(latest_snapshots.customer_id, changes_dated.effective_date)::BIGINT AS customer_key,
   latest_snapshots.customer_id::VARCHAR AS customer_id,
   latest_snapshots.card_type::VARCHAR AS card_type,
   latest_snapshots.credit_limit::DECIMAL(10, 2) AS credit_limit,

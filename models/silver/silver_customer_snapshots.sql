@@ -28,6 +28,25 @@ MODEL (
     source_file = 'Landing-zone file the row came from.',
     copies_received = 'Rows for this customer and snapshot date in the kept row''s file (same load): 1 = no duplicate. Copies in earlier loads are superseded, not counted.',
     has_conflicting_copies = 'TRUE when those copies disagree in any attribute (after standardization); the kept row follows the rule in the model description.'
+  ),
+  columns (
+    customer_id VARCHAR,
+    first_name VARCHAR,
+    last_name VARCHAR,
+    email VARCHAR,
+    age INT,
+    state VARCHAR,
+    city VARCHAR,
+    employment_status VARCHAR,
+    card_type VARCHAR,
+    credit_limit DECIMAL(10, 2),
+    account_open_date DATE,
+    source_customer_segment VARCHAR,
+    snapshot_date DATE,
+    ingestion_timestamp TIMESTAMP,
+    source_file VARCHAR,
+    copies_received INT,
+    has_conflicting_copies BOOLEAN
   )
 );
 

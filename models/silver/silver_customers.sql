@@ -32,6 +32,26 @@ MODEL (
     ingestion_timestamp = 'When the latest snapshot row was loaded.',
     source_file = 'Landing-zone file of the latest snapshot row.',
     is_in_latest_snapshot = 'TRUE when the newest snapshot received (the latest snapshot_date of any customer) lists the customer; FALSE = missing from it, the values are those of an older snapshot.'
+  ),
+  columns (
+    customer_id VARCHAR,
+    first_name VARCHAR,
+    last_name VARCHAR,
+    email VARCHAR,
+    age INT,
+    state VARCHAR,
+    city VARCHAR,
+    employment_status VARCHAR,
+    card_type VARCHAR,
+    credit_limit DECIMAL(10, 2),
+    account_open_date DATE,
+    source_customer_segment VARCHAR,
+    first_snapshot_date DATE,
+    snapshot_date DATE,
+    snapshot_count INT,
+    ingestion_timestamp TIMESTAMP,
+    source_file VARCHAR,
+    is_in_latest_snapshot BOOLEAN
   )
 );
 

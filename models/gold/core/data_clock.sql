@@ -17,6 +17,12 @@ MODEL (
     current_month_start = 'First day of the month of as_of_date: the month in progress (the segmentation window ends the day before; customer_segments.segment_assigned_date).',
     first_data_month = 'First day of the earliest month with a transaction.',
     last_transaction_at = 'Time of the latest transaction in the facts (a future-dated one counts at its load time).'
+  ),
+  columns (
+    as_of_date DATE,
+    current_month_start DATE,
+    first_data_month DATE,
+    last_transaction_at TIMESTAMP
   )
 );
 

@@ -41,6 +41,30 @@ MODEL (
     updated_timestamp = 'Load time of the snapshot that closed the version, or of the latest snapshot for the current version.',
     source_system = 'Where the customer came from: ACQUIRED_FINTECH.',
     is_in_latest_snapshot = 'FALSE when the newest customer snapshot did not list the customer (static: silver_customers); the customer stays current with the values of their last snapshot and is counted in data_quality_metrics (missing_from_snapshot). NULL for the unknown member.'
+  ),
+  columns (
+    customer_key BIGINT,
+    customer_id VARCHAR,
+    first_name VARCHAR,
+    last_name VARCHAR,
+    email VARCHAR,
+    age INT,
+    state VARCHAR,
+    city VARCHAR,
+    employment_status VARCHAR,
+    card_type VARCHAR,
+    credit_limit DECIMAL(10, 2),
+    account_open_date DATE,
+    customer_segment VARCHAR,
+    segment_assigned_date DATE,
+    valid_from DATE,
+    valid_to DATE,
+    is_current BOOLEAN,
+    effective_timestamp TIMESTAMP,
+    created_timestamp TIMESTAMP,
+    updated_timestamp TIMESTAMP,
+    source_system VARCHAR,
+    is_in_latest_snapshot BOOLEAN
   )
 );
 

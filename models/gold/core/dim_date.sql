@@ -24,6 +24,21 @@ MODEL (
     day_name = 'Three-letter day name (Mon-Sun).',
     week_of_year = 'ISO week number.',
     is_weekend = 'TRUE on Saturdays and Sundays.'
+  ),
+  columns (
+    date_key INT,
+    calendar_date DATE,
+    year INT,
+    quarter INT,
+    month INT,
+    month_name VARCHAR,
+    year_month VARCHAR,
+    month_start_date DATE,
+    day_of_month INT,
+    day_of_week INT,
+    day_name VARCHAR,
+    week_of_year INT,
+    is_weekend BOOLEAN
   )
 );
 

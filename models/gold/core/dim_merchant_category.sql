@@ -15,6 +15,12 @@ MODEL (
     category_name = 'Merchant category (Travel, Dining, Grocery, ...).',
     category_group = 'Business group of the category (Travel, Food & Drink, Shopping, ...).',
     is_travel = 'TRUE for the Travel group (Airlines, Hotels, Travel, Car Rental): the categories the travel-spend segmentation rule adds up.'
+  ),
+  columns (
+    category_key INT,
+    category_name VARCHAR,
+    category_group VARCHAR,
+    is_travel BOOLEAN
   )
 );
 

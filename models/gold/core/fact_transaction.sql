@@ -36,6 +36,20 @@ MODEL (
     channel = 'Online, In-Store or Mobile.',
     ingestion_timestamp = 'When the kept copy of the row was loaded into bronze: the model''s time column (incremental by load time).',
     source_file = 'Landing-zone file of the kept copy.'
+  ),
+  columns (
+    transaction_key BIGINT,
+    transaction_id VARCHAR,
+    customer_id VARCHAR,
+    customer_key BIGINT,
+    date_key INT,
+    merchant_category_key INT,
+    transaction_date TIMESTAMP,
+    transaction_amount DECIMAL(10, 2),
+    merchant_name VARCHAR,
+    channel VARCHAR,
+    ingestion_timestamp TIMESTAMP,
+    source_file VARCHAR
   )
 );
 

@@ -32,6 +32,27 @@ MODEL (
     customer_segment = 'Current rule-based segment.',
     churn_risk_score = 'Churn probability x 100 (0-100) from the churn model; NULL until it is scored.',
     churn_risk_category = 'High Risk (> 70), Medium Risk (> 40) or Low Risk; NULL while the score is NULL.'
+  ),
+  columns (
+    customer_id VARCHAR,
+    as_of_date DATE,
+    avg_monthly_spend DECIMAL(12, 2),
+    earlier_monthly_spend DECIMAL(12, 2),
+    recent_monthly_spend DECIMAL(12, 2),
+    recent_to_earlier_ratio DECIMAL(12, 4),
+    mom_spend_change_pct DECIMAL(12, 2),
+    transaction_frequency DECIMAL(8, 2),
+    days_since_last_transaction INT,
+    category_concentration DECIMAL(5, 2),
+    card_type VARCHAR,
+    credit_limit DECIMAL(10, 2),
+    credit_utilization DECIMAL(10, 4),
+    tenure_months INT,
+    age INT,
+    employment_status VARCHAR,
+    customer_segment VARCHAR,
+    churn_risk_score DOUBLE,
+    churn_risk_category VARCHAR
   )
 );
 

@@ -39,6 +39,31 @@ MODEL (
     churn_risk_score = 'Churn risk 0-100 from churn_risk_features; NULL until the churn model scores it.',
     churn_risk_category = 'High Risk (> 70), Medium Risk (> 40), Low Risk; NULL while unscored.',
     is_in_latest_snapshot = 'FALSE when the newest customer snapshot did not list the customer: the profile shows the values of their last snapshot (dim_customer.is_in_latest_snapshot).'
+  ),
+  columns (
+    customer_id VARCHAR,
+    full_name VARCHAR,
+    email VARCHAR,
+    age INT,
+    state VARCHAR,
+    city VARCHAR,
+    card_type VARCHAR,
+    credit_limit DECIMAL(10, 2),
+    customer_segment VARCHAR,
+    employment_status VARCHAR,
+    account_open_date DATE,
+    total_transactions INT,
+    lifetime_value DECIMAL(14, 2),
+    avg_transaction_value DECIMAL(10, 2),
+    avg_monthly_spend DECIMAL(12, 2),
+    latest_mom_change_pct DECIMAL(12, 2),
+    top_category VARCHAR,
+    first_transaction_date TIMESTAMP,
+    last_transaction_date TIMESTAMP,
+    days_since_last_transaction INT,
+    churn_risk_score DOUBLE,
+    churn_risk_category VARCHAR,
+    is_in_latest_snapshot BOOLEAN
   )
 );
 

@@ -19,6 +19,16 @@ MODEL (
     transaction_count = 'Number of transactions in the category.',
     spend_share_pct = 'Share of the customer''s lifetime spend in this category, percent.',
     spend_rank = 'Rank of the category by spend for the customer (1 = top category; ties by name).'
+  ),
+  columns (
+    customer_id VARCHAR,
+    category_key INT,
+    category_name VARCHAR,
+    category_group VARCHAR,
+    total_spend DECIMAL(14, 2),
+    transaction_count INT,
+    spend_share_pct DECIMAL(5, 2),
+    spend_rank INT
   )
 );
 

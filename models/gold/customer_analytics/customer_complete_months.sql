@@ -17,6 +17,14 @@ MODEL (
     monthly_spend = 'Sum of transaction amounts in the month, USD; 0 without spend.',
     transaction_count = 'Number of transactions in the month.',
     mom_change_pct = 'Percent change from the prior month (metric_mom_spend_change.mom_change_pct); NULL when the prior month had no spend.'
+  ),
+  columns (
+    customer_id VARCHAR,
+    month DATE,
+    months_ago INT,
+    monthly_spend DECIMAL(12, 2),
+    transaction_count INT,
+    mom_change_pct DECIMAL(12, 2)
   )
 );
 

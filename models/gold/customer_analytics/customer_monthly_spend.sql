@@ -19,6 +19,16 @@ MODEL (
     max_transaction_amount = 'Largest transaction of the month, USD.',
     first_transaction_at = 'Time of the first transaction of the month.',
     last_transaction_at = 'Time of the last transaction of the month.'
+  ),
+  columns (
+    customer_id VARCHAR,
+    month DATE,
+    monthly_spend DECIMAL(14, 2),
+    transaction_count INT,
+    travel_spend DECIMAL(14, 2),
+    max_transaction_amount DECIMAL(10, 2),
+    first_transaction_at TIMESTAMP,
+    last_transaction_at TIMESTAMP
   )
 );
 

@@ -41,6 +41,22 @@ MODEL (
     transaction_change_pct = 'Window monthly transactions against those of the 6 months before the window, percent.',
     tenure_months = 'Whole months from account opening to segment_assigned_date.',
     growth_since_opening_pct = 'Window monthly spend against the account''s first 3 calendar months, percent (accounts younger than 24 months).'
+  ),
+  columns (
+    customer_id VARCHAR,
+    customer_segment VARCHAR,
+    segment_rule VARCHAR,
+    segment_assigned_date DATE,
+    window_start_date DATE,
+    spend_90d DECIMAL(14, 2),
+    transactions_90d INT,
+    avg_monthly_spend_90d DECIMAL(12, 2),
+    travel_spend_pct_90d DECIMAL(5, 2),
+    prior_6m_monthly_spend DECIMAL(12, 2),
+    spend_change_pct DECIMAL(12, 2),
+    transaction_change_pct DECIMAL(12, 2),
+    tenure_months INT,
+    growth_since_opening_pct DECIMAL(12, 2)
   )
 );
 

@@ -33,6 +33,21 @@ MODEL (
     latest_mom_change_pct = 'Month-over-month change of the last complete month, percent.',
     lifetime_value = 'Lifetime value, USD.',
     churn_risk_score = 'Churn risk score (NULL until scored).'
+  ),
+  columns (
+    customer_id VARCHAR,
+    full_name VARCHAR,
+    customer_segment VARCHAR,
+    card_type VARCHAR,
+    state VARCHAR,
+    alert_month DATE,
+    prior_3m_monthly_spend DECIMAL(12, 2),
+    recent_monthly_spend DECIMAL(12, 2),
+    spend_decline_pct DECIMAL(12, 2),
+    transaction_decline_pct DECIMAL(12, 2),
+    latest_mom_change_pct DECIMAL(12, 2),
+    lifetime_value DECIMAL(14, 2),
+    churn_risk_score DOUBLE
   )
 );
 

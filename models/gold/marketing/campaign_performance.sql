@@ -22,6 +22,21 @@ MODEL (
     spend_lift = 'post_campaign_avg_spend - pre_campaign_avg_spend, USD per month.',
     spend_lift_pct = 'spend_lift relative to pre_campaign_avg_spend, percent.',
     is_retained = 'TRUE when the customer resumed spending: post_campaign_avg_spend at least pre_campaign_avg_spend and above 0 (its decline stopped); NULL until both are measurable.'
+  ),
+  columns (
+    campaign_name VARCHAR,
+    customer_id VARCHAR,
+    treatment_group VARCHAR,
+    offer_date DATE,
+    offer_type VARCHAR,
+    cost_per_customer DECIMAL(10, 2),
+    customer_segment VARCHAR,
+    pre_campaign_avg_spend DECIMAL(12, 2),
+    post_campaign_avg_spend DECIMAL(12, 2),
+    post_months_observed INT,
+    spend_lift DECIMAL(12, 2),
+    spend_lift_pct DECIMAL(12, 2),
+    is_retained BOOLEAN
   )
 );
 

@@ -34,6 +34,31 @@ MODEL (
     degrees_of_freedom = 'Welch-Satterthwaite degrees of freedom.',
     p_value = 'Two-sided p-value of the lift difference.',
     is_significant = 'p_value < 0.05.'
+  ),
+  columns (
+    campaign_name VARCHAR,
+    offer_date DATE,
+    treatment_customers INT,
+    control_customers INT,
+    treatment_pre_avg_spend DECIMAL(12, 2),
+    treatment_post_avg_spend DECIMAL(12, 2),
+    treatment_avg_lift DECIMAL(12, 2),
+    control_pre_avg_spend DECIMAL(12, 2),
+    control_post_avg_spend DECIMAL(12, 2),
+    control_avg_lift DECIMAL(12, 2),
+    treatment_spend_change_pct DECIMAL(12, 2),
+    control_spend_change_pct DECIMAL(12, 2),
+    treatment_retention_rate_pct DECIMAL(5, 2),
+    control_retention_rate_pct DECIMAL(5, 2),
+    lift_difference DECIMAL(12, 2),
+    incremental_revenue DECIMAL(16, 2),
+    campaign_cost DECIMAL(16, 2),
+    roi DECIMAL(12, 4),
+    roi_pct DECIMAL(14, 2),
+    t_statistic DECIMAL(12, 4),
+    degrees_of_freedom DECIMAL(12, 1),
+    p_value DECIMAL(10, 6),
+    is_significant BOOLEAN
   )
 );
 

@@ -18,6 +18,12 @@ MODEL (
     avg_transaction_value = 'Mean transaction amount, USD.',
     max_transaction_value = 'Largest transaction amount, USD.',
     total_transactions = 'Number of valid transactions.'
+  ),
+  columns (
+    customer_id VARCHAR,
+    avg_transaction_value DECIMAL(10, 2),
+    max_transaction_value DECIMAL(10, 2),
+    total_transactions INT
   )
 );
 

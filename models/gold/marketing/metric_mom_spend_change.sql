@@ -32,6 +32,18 @@ MODEL (
     projected_monthly_spend = 'monthly_spend for complete months; month-to-date spend scaled to the whole month for the month in progress.',
     prior_month_spend = 'Spend of the previous month (NULL for the first month).',
     mom_change_pct = 'Percent change from the prior month: (projected_monthly_spend - prior_month_spend) / prior_month_spend * 100; NULL when the prior month had no spend.'
+  ),
+  columns (
+    customer_id VARCHAR,
+    month DATE,
+    monthly_spend DECIMAL(12, 2),
+    transaction_count INT,
+    days_observed INT,
+    days_in_month INT,
+    is_complete_month BOOLEAN,
+    projected_monthly_spend DECIMAL(12, 2),
+    prior_month_spend DECIMAL(12, 2),
+    mom_change_pct DECIMAL(12, 2)
   )
 );
 

@@ -24,6 +24,21 @@ MODEL (
     premium_card_pct = 'Share of customers holding a Premium card, percent.',
     avg_churn_risk_score = 'Average churn risk score (NULL until scored).',
     high_churn_risk_customers = 'Customers in the High Risk category.'
+  ),
+  columns (
+    customer_segment VARCHAR,
+    segment_assigned_date DATE,
+    customers INT,
+    share_pct DECIMAL(5, 2),
+    target_share_pct DECIMAL(5, 2),
+    avg_monthly_spend_90d DECIMAL(12, 2),
+    avg_monthly_spend DECIMAL(12, 2),
+    avg_lifetime_value DECIMAL(14, 2),
+    total_lifetime_value DECIMAL(16, 2),
+    avg_transaction_value DECIMAL(10, 2),
+    premium_card_pct DECIMAL(5, 2),
+    avg_churn_risk_score DECIMAL(5, 2),
+    high_churn_risk_customers INT
   )
 );
 
