@@ -6,11 +6,12 @@
    succeeded, bronze holds no load newer than the one it read and the project files are
    the same — then the build stops there and says so;
 1. **plan** only when the environment does not exist yet (the cold build of an empty
-   warehouse; the plan creates the tables, the run of step 2 backfills them). A project whose models differ from the environment is *not* applied: the
-   build keeps running the environment's own models and says so; changes reach prod only
-   through an explicit, reviewed plan (`c360 plan`, `c360.pipeline.plan`). Whether they
-   differ is decided once per project fingerprint; with the fingerprint of the last build
-   the project is not even loaded (the run uses the environment's snapshots from state);
+   warehouse; the plan creates the tables, the run of step 2 backfills them). A project
+   whose models differ from the environment is *not* applied: the build keeps running the
+   environment's own models and says so; changes reach prod only through an explicit,
+   reviewed plan (`c360 plan`, `c360.pipeline.plan`). Whether they differ is decided once
+   per project fingerprint; with the fingerprint of the last build the project is not even
+   loaded (the run uses the environment's snapshots from state);
 2. **run** (`ignore_cron`, so the hour in progress is processed too). Silver and the fact
    are incremental by *load time*: a run processes what was loaded since the last one, and
    a late file is just the next load — its old transaction times do not matter, nothing is
