@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+# SQLMesh extends sqlglot's parsers when it is imported; a dialect sqlglot loads before that
+# keeps the plain parser (Snowflake's then reads `@this_model` as a staged file, and a model
+# pre-statement fails). Tests parse Snowflake SQL before they build: load SQLMesh first.
+import sqlmesh.core.dialect  # noqa: F401, I001
+
 from bench._support import AS_OF, Portfolio, build_portfolio, generate
 
 __all__ = ["AS_OF", "Portfolio"]

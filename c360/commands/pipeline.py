@@ -189,6 +189,10 @@ def run(
         _watch(settings, interval, debounce, verbose)
         return
     settings.require_gateway()
+    if settings.gateway != "local":
+        # before the Snowflake loader parses its SQL: SQLMesh extends sqlglot's parsers on
+        # import, and a dialect loaded before that reads `@this_model` as a staged file
+        import sqlmesh.core.dialect  # noqa: F401
     _refuse_an_empty_start(settings)
     report = run_pipeline(settings, ingest=ingest_landing, verbose=verbose)
     print_run(report)

@@ -254,8 +254,11 @@ def build(
         report.batches = record.batches
         report.warnings = [*record.warnings, *report.warnings]
         report.audit_failures = list(record.audit_failures)
-        if record.errors and report.error is None and not report.ok:
-            report.error = "; ".join(record.errors)
+        if record.errors and not report.ok:
+            # SQLMesh's own exception only says "Plan application failed": add what failed
+            details = "; ".join(error.splitlines()[0] for error in record.errors[:3])
+            log.debug("SQLMesh errors: %s", record.errors)
+            report.error = f"{report.error} — {details}" if report.error else details
         _observe(context, report, since, fingerprint)
     report.seconds = time.perf_counter() - clock
     return report
