@@ -49,6 +49,9 @@ LOAD_TIME_COLUMNS = {
     "fact_transaction": {"ingestion_timestamp"},
     "dim_customer": {"created_timestamp", "updated_timestamp"},
 }
+#: Gold tables that log the pipeline's own work: `customer_changes` lists the customers each
+#: load interval recomputed, so it depends on how loads were grouped into builds.
+RUN_LOG_TABLES = {"customer_changes"}
 
 
 @dataclass
@@ -273,7 +276,7 @@ def gold_differences(served: Path, reference: Path) -> dict[str, str]:
             ).fetchall()
         ]
         assert len(tables) > 15
-        for table in tables:
+        for table in [t for t in tables if t not in RUN_LOG_TABLES]:
             columns = [
                 c
                 for (c,) in con.execute(

@@ -29,7 +29,9 @@ def _midnight(day: date, days: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day) + timedelta(days=days)
 
 
-def _load_snapshot(warehouse: Path, day: date, card_of_ada: str, limit_of_ada: int) -> None:
+def _load_snapshot(
+    warehouse: Path, day: date, card_of_ada: str, limit_of_ada: int, loaded_at: datetime
+) -> None:
     from ingestion.bronze import BRONZE_TABLES
 
     with duckdb.connect(str(warehouse)) as con:
@@ -40,28 +42,30 @@ def _load_snapshot(warehouse: Path, day: date, card_of_ada: str, limit_of_ada: i
         con.executemany(
             "INSERT INTO bronze.bronze_customers VALUES "
             "(?, ?, ?, ?, ?, 'NY', 'New York', 'Employed', ?, ?, DATE '2021-03-04', "
-            "'Stable Mid-Spenders', now()::TIMESTAMP, ?)",
+            "'Stable Mid-Spenders', ?, ?)",
             [
                 ("CUST00000001", "Ada", "Lovelace", "ada@example.com", 36, card_of_ada,
-                 limit_of_ada, source),
+                 limit_of_ada, loaded_at, source),
                 ("CUST00000002", "Alan", "Turing", "alan@example.com", 41, "Premium", 20000,
-                 source),
+                 loaded_at, source),
             ],
         )  # fmt: skip
 
 
-def _load_transactions(warehouse: Path, start: date, days: int) -> None:
+def _load_transactions(warehouse: Path, start: date, days: int, loaded_at: datetime) -> None:
+    """`days` of transactions from `start`, stamped as loaded at `loaded_at` (the simulated
+    clock: silver processes by load time, up to the build's clock)."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
             """
             INSERT INTO bronze.bronze_transactions
             SELECT 'TXN' || strftime(d, '%Y%m%d') || customer_id, customer_id,
                    d + INTERVAL 12 HOUR, 42.50, 'Cole Grocers', 'Grocery', 'In-Store',
-                   now()::TIMESTAMP, 'transactions/historical/fixture.csv'
+                   ?::TIMESTAMP, 'transactions/historical/fixture.csv'
             FROM range(?::DATE, ?::DATE + ?::INT, INTERVAL 1 DAY) AS days(d)
             CROSS JOIN (VALUES ('CUST00000001'), ('CUST00000002')) AS c(customer_id)
             """,
-            [start, start, days],
+            [loaded_at, start, start, days],
         )
 
 
@@ -72,14 +76,16 @@ def test_card_change_closes_the_old_row_and_opens_a_current_one(tmp_path: Path) 
     settings = Settings(data_dir=tmp_path)
     assert settings.warehouse_path.name == "WAREHOUSE.duckdb"  # upper case, see the docstring
     warehouse = settings.warehouse_path
-    _load_snapshot(warehouse, FIRST_SNAPSHOT, "Standard", 5000)
-    _load_transactions(warehouse, FIRST_SNAPSHOT, 30)
-    first = build(settings, execution_time=_midnight(FIRST_SNAPSHOT, 31))
+    first_clock = _midnight(FIRST_SNAPSHOT, 31)
+    _load_snapshot(warehouse, FIRST_SNAPSHOT, "Standard", 5000, first_clock - timedelta(minutes=1))
+    _load_transactions(warehouse, FIRST_SNAPSHOT, 30, first_clock - timedelta(minutes=1))
+    first = build(settings, execution_time=first_clock)
     assert first.ok and first.action == "plan", first.error
 
-    _load_snapshot(warehouse, SECOND_SNAPSHOT, "Premium", 8000)
-    _load_transactions(warehouse, SECOND_SNAPSHOT, 5)
-    second = build(settings, execution_time=_midnight(SECOND_SNAPSHOT, 5))
+    second_clock = _midnight(SECOND_SNAPSHOT, 5)
+    _load_snapshot(warehouse, SECOND_SNAPSHOT, "Premium", 8000, second_clock - timedelta(minutes=1))
+    _load_transactions(warehouse, SECOND_SNAPSHOT, 5, second_clock - timedelta(minutes=1))
+    second = build(settings, execution_time=second_clock)
     assert second.ok and second.action == "run", second.error
 
     with duckdb.connect(str(warehouse), read_only=True) as con:

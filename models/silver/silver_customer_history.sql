@@ -19,7 +19,7 @@ MODEL (
     assert_scd2_no_gaps_or_overlaps,
     assert_scd2_one_current_row
   ),
-  description 'SCD type 2 history of the tracked account attributes (card_type, credit_limit), kept by SQLMesh. Each evaluation merges the latest snapshot at or before the interval end; a changed value closes the open row (valid_to) and opens a new one, both dated with the snapshot that showed the change. The first row of a customer is valid from the account open date. gold.dim_customer is a projection of this table.',
+  description 'SCD type 2 history of the tracked account attributes (card_type, credit_limit), kept by SQLMesh. Each evaluation merges the latest snapshot at or before the interval end; a changed value closes the open row (valid_to) and opens a new one, both dated with the snapshot that showed the change. The first row of a customer is valid from the account open date. gold.dim_customer is a projection of this table. SQLMesh adds valid_from (first day of the version, inclusive) and valid_to (first day after it, exclusive; NULL while current).',
   column_descriptions (
     customer_key = 'Surrogate key of the version: @stable_key(customer_id, valid_from), identical on every engine.',
     customer_id = 'Natural key of the customer.',
@@ -27,9 +27,7 @@ MODEL (
     credit_limit = 'Credit limit in USD during the version (tracked).',
     account_open_date = 'Date the account was opened.',
     effective_date = 'Date from which the tracked values hold: the snapshot that first showed them, or the account open date for the first version. SQLMesh copies it into valid_from/valid_to.',
-    source_ingestion_timestamp = 'Load time of the snapshot row that opened the version.',
-    valid_from = 'First day of the version (inclusive). Managed by SQLMesh.',
-    valid_to = 'First day after the version (exclusive); NULL while the version is current. Managed by SQLMesh.'
+    source_ingestion_timestamp = 'Load time of the snapshot row that opened the version.'
   ),
   columns (
     customer_key BIGINT,
@@ -38,9 +36,7 @@ MODEL (
     credit_limit DECIMAL(10, 2),
     account_open_date DATE,
     effective_date DATE,
-    source_ingestion_timestamp TIMESTAMP,
-    valid_from TIMESTAMP,
-    valid_to TIMESTAMP
+    source_ingestion_timestamp TIMESTAMP
   )
 );
 
