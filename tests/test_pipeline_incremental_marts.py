@@ -3,7 +3,9 @@ result equals a full recomputation.
 
 On a private copy of the shared cold build, three small hourly files (the first rows of the
 generator's batches) arrive an hour apart, each followed by a build. The first moves the data
-clock to a new day: every customer is recomputed. The third build is an ordinary hour: it
+clock to a new day: every customer is recomputed. Before the second, a snapshot correction moves
+one customer's account opening to a later month: that customer's earlier months must go (a
+merge alone would keep them). The third build is an ordinary hour: it
 re-processes the hour the second one left in progress and the hour in progress, and only the
 customers of those two files are listed in `gold.customer_changes`; every per-customer mart's
 query for that interval yields rows of those customers only. Then the same files are loaded
@@ -14,7 +16,8 @@ ways).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -41,8 +44,9 @@ PER_CUSTOMER_MARTS = (
     "gold.customer_360_profile",
 )
 #: Hours after the end of the history at which the hourly files are loaded (the builds
-#: follow a few minutes later).
+#: follow a few minutes later), and the snapshot correction (between the first two builds).
 LOADS = (1.05, 2.05, 3.05)
+CORRECTION_LOAD = 1.5
 #: Rows kept of each generated hourly batch: the feed sends ~750 rows an hour whatever the
 #: portfolio's size (1.5 % of 50,000 customers, a third of this small portfolio's).
 HOURLY_ROWS = 20
@@ -90,16 +94,65 @@ def gold_tables(warehouse: Path) -> dict[str, pa.Table]:
         return {name: con.execute(f"SELECT * FROM gold.{name}").to_arrow_table() for name in names}  # noqa: S608
 
 
+@dataclass
+class Hourly:
+    """The incremental copy (read-only for the tests) and what was loaded into it, in order."""
+
+    portfolio: object
+    history: list[str]
+    files: list[str]
+    #: (landing key, hours after the history) of every load after the history, in order
+    loads: list[tuple[str, float]]
+    corrected_customer: str
+    corrected_open_month: date
+    first_month_before: date
+
+
+def correct_account_opening(portfolio) -> tuple[str, str, date, date]:
+    """A corrected copy of the newest snapshot for one customer: the account opened later.
+    Returns the file's key, the customer, the new opening month and its first month before."""
+    from ingestion.generator.catalog import CUSTOMER_COLUMNS
+
+    with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
+        customer_id, first_month = con.execute(
+            "SELECT customer_id, min(month) FROM gold.metric_mom_spend_change "
+            "GROUP BY customer_id ORDER BY 2, 1 LIMIT 1"
+        ).fetchone()
+        latest = con.execute(
+            f"SELECT {', '.join(CUSTOMER_COLUMNS)} FROM bronze.bronze_customers "  # noqa: S608
+            "WHERE upper(trim(customer_id)) = ? ORDER BY ingestion_timestamp DESC LIMIT 1",
+            [customer_id],
+        ).fetchone()
+    opened = date(portfolio.as_of.year - 1, portfolio.as_of.month, 15)
+    values = dict(zip(CUSTOMER_COLUMNS, latest, strict=True))
+    values["account_open_date"] = opened.isoformat()
+    day = portfolio.history_end.date()
+    key = f"customers/customers_{day}_correction.csv"
+    (portfolio.landing / key).write_text(
+        ",".join(CUSTOMER_COLUMNS)
+        + "\n"
+        + ",".join("" if values[c] is None else str(values[c]) for c in CUSTOMER_COLUMNS)
+        + "\n"
+    )
+    return key, customer_id, opened.replace(day=1), first_month
+
+
 @pytest.fixture(scope="module")
-def hourly(built_portfolio, tmp_path_factory: pytest.TempPathFactory):
-    """The incremental copy after three hourly files and builds, and the files' keys
-    (read-only for the tests)."""
+def hourly(built_portfolio, tmp_path_factory: pytest.TempPathFactory) -> Hourly:
+    """Three small hourly files, each followed by a build, and a snapshot correction."""
     from ingestion.generator import generate_hourly
 
     portfolio = built_portfolio.copy_to(tmp_path_factory.mktemp("hourly") / "incremental")
     history = landing_keys(portfolio.landing)
-    files = []
+    files, loads = [], []
+    correction = None
     for hours in LOADS:
+        if files and correction is None:
+            correction = correct_account_opening(portfolio)
+            assert ingest_all(
+                portfolio.settings, loaded_at=at(portfolio, CORRECTION_LOAD)
+            ).by_status == {"LOADED": 1}
+            loads.append((correction[0], CORRECTION_LOAD))
         before = set(landing_keys(portfolio.landing))
         generate_hourly(portfolio.landing, portfolio.generator, 1)
         (key,) = set(landing_keys(portfolio.landing)) - before
@@ -108,17 +161,20 @@ def hourly(built_portfolio, tmp_path_factory: pytest.TempPathFactory):
         lines = path.read_text().splitlines(keepends=True)
         path.write_text("".join(lines[: HOURLY_ROWS + 1]))  # the header and the first rows
         files.append(key)
+        loads.append((key, hours))
         assert ingest_all(portfolio.settings, loaded_at=at(portfolio, hours)).by_status == {
             "LOADED": 1
         }
         build_at(portfolio, hours + 0.05)
-    return portfolio, history, files
+    assert correction is not None
+    _, customer_id, open_month, first_month = correction
+    return Hourly(portfolio, history, files, loads, customer_id, open_month, first_month)
 
 
 def test_an_ordinary_hour_recomputes_only_the_customers_of_its_files(hourly) -> None:
     from c360.pipeline.context import open_context
 
-    portfolio, _, files = hourly
+    portfolio, files = hourly.portfolio, hourly.files
     (customers,) = query(portfolio, "SELECT count(*) FROM silver.silver_customers")[0]
     # the first file opened a new data day: every customer was recomputed (from the hour the
     # cold build stopped in)
@@ -157,12 +213,20 @@ def test_incremental_marts_equal_a_cold_build_of_the_same_files(hourly, tmp_path
     from c360.core.settings import Settings
     from c360.pipeline.build import build
 
-    portfolio, history, files = hourly
+    portfolio = hourly.portfolio
+    # the correction took effect: the customer's months before the new opening are gone
+    (first_month,) = query(
+        portfolio,
+        "SELECT min(month) FROM gold.metric_mom_spend_change WHERE customer_id = ?",
+        [hourly.corrected_customer],
+    )[0]
+    assert hourly.first_month_before < hourly.corrected_open_month == first_month
+
     cold = tmp_path / "cold"
     settings = Settings(data_dir=cold)
-    stage_files(portfolio.landing, cold / "landing", history)
+    stage_files(portfolio.landing, cold / "landing", hourly.history)
     ingest_all(settings, loaded_at=portfolio.history_end - timedelta(minutes=1))
-    for key, hours in zip(files, LOADS, strict=True):
+    for key, hours in hourly.loads:
         stage_files(portfolio.landing, cold / "landing", [key])
         ingest_all(settings, loaded_at=at(portfolio, hours))
     report = build(settings, execution_time=at(portfolio, LOADS[-1] + 0.05))

@@ -47,17 +47,14 @@ MODEL (
   )
 );
 
-@IF(
-  @runtime_stage = 'evaluating',
-  DELETE FROM @this_model
-  WHERE
-    customer_id IN (
-      SELECT
-        customer_id
-      FROM gold.customer_changes
-      WHERE
-        changed_at BETWEEN @start_ts AND @end_ts
-    )
+@delete_from_this_model(
+  customer_id IN (
+    SELECT
+      customer_id
+    FROM gold.customer_changes
+    WHERE
+      changed_at BETWEEN @start_ts AND @end_ts
+  )
 );
 
 WITH customer_changes AS (
