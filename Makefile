@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test unit lint bench clean help
+.PHONY: install browser demo test unit lint bench clean help
 
 help:
 	@echo "make demo   - install, then generate/load/build the portfolio on embedded DuckDB"
@@ -25,15 +25,26 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
+
+browser: $(CHROMIUM)
+
 demo: install
 	$(BIN)/c360 demo
 
 lint: install
-	$(BIN)/ruff check c360 ingestion dashboard tests bench
+	$(BIN)/ruff check c360 ingestion dashboard churn assistant tests bench
 	$(BIN)/sqlmesh format --check
 	$(BIN)/lint-imports
 
-test: lint
+test: lint browser
 	$(BIN)/pytest
 
 bench: install
