@@ -27,7 +27,7 @@ MODEL (
     credit_limit = 'Credit limit in USD during the version (tracked).',
     account_open_date = 'Date the account was opened.',
     effective_date = 'Date from which the tracked values hold: the snapshot that first showed them, or the account open date for the first version. SQLMesh copies it into valid_from/valid_to.',
-    source_ingestion_timestamp = 'Load time of the snapshot row that opened the version.'
+    source_ingestion_timestamp = 'First load time of the snapshot that opened the version (a re-sent or corrected copy of that snapshot keeps it).'
   ),
   columns (
     customer_key BIGINT,
@@ -48,7 +48,7 @@ WITH silver_customer_snapshots AS (
     credit_limit,
     account_open_date,
     snapshot_date,
-    ingestion_timestamp
+    first_ingestion_timestamp AS ingestion_timestamp
   FROM silver.silver_customer_snapshots
   WHERE
     snapshot_date::TIMESTAMP < DATEADD(SECOND, 1, @end_ts::TIMESTAMP)::TIMESTAMP

@@ -25,6 +25,7 @@ MODEL (
     source_customer_segment = 'Segment label sent by the source system (kept for comparison; gold uses the rule-based segment).',
     snapshot_date = 'Date the snapshot describes: from the file name customers_YYYY-MM-DD, else the load date.',
     ingestion_timestamp = 'When the loader appended the row to bronze.',
+    first_ingestion_timestamp = 'When the customer''s snapshot of this date first loaded: a re-sent or corrected copy replaces the row (ingestion_timestamp) but keeps this, so the SCD2 version the snapshot opened is dated by its first arrival whatever the order of the builds.',
     source_file = 'Landing-zone file the row came from.',
     copies_received = 'Rows for this customer and snapshot date in the kept row''s file (same load): 1 = no duplicate. Copies in earlier loads are superseded, not counted.',
     has_conflicting_copies = 'TRUE when those copies disagree in any attribute (after standardization); the kept row follows the rule in the model description.'
@@ -44,6 +45,7 @@ MODEL (
     source_customer_segment VARCHAR,
     snapshot_date DATE,
     ingestion_timestamp TIMESTAMP,
+    first_ingestion_timestamp TIMESTAMP,
     source_file VARCHAR,
     copies_received INT,
     has_conflicting_copies BOOLEAN
@@ -150,6 +152,7 @@ WITH bronze_customers AS (
     snapshot_date,
     ingestion_timestamp,
     source_file,
+    MIN(ingestion_timestamp) OVER (PARTITION BY customer_id, snapshot_date) AS first_ingestion_timestamp,
     COUNT(*) OVER (PARTITION BY customer_id, snapshot_date, ingestion_timestamp, source_file) AS copies_received,
     MIN(attributes_hash) OVER (PARTITION BY customer_id, snapshot_date, ingestion_timestamp, source_file) <> MAX(attributes_hash) OVER (PARTITION BY customer_id, snapshot_date, ingestion_timestamp, source_file) AS has_conflicting_copies
   FROM snapshots_hashed
@@ -174,6 +177,7 @@ SELECT
   source_customer_segment::VARCHAR AS source_customer_segment,
   snapshot_date::DATE AS snapshot_date,
   ingestion_timestamp::TIMESTAMP AS ingestion_timestamp,
+  first_ingestion_timestamp::TIMESTAMP AS first_ingestion_timestamp,
   source_file::VARCHAR AS source_file,
   copies_received::INT AS copies_received,
   has_conflicting_copies::BOOLEAN AS has_conflicting_copies

@@ -30,7 +30,7 @@ MODEL (
     employment_status = 'Employed, Self-Employed, Unemployed or Retired (static).',
     card_type = 'Card product during the version: Standard or Premium (tracked).',
     credit_limit = 'Credit limit in USD during the version (tracked).',
-    account_open_date = 'Date the account was opened.',
+    account_open_date = 'Date the account was opened, from the latest snapshot (type 1, the same on every version: a corrected opening date replaces the old one everywhere).',
     customer_segment = 'Current rule-based segment from gold.customer_segments.',
     segment_assigned_date = 'First day of the month the segment describes.',
     valid_from = 'First day of the version (inclusive).',
@@ -81,7 +81,6 @@ WITH customer_changes AS (
     customer_id,
     card_type,
     credit_limit,
-    account_open_date,
     valid_from,
     valid_to,
     source_ingestion_timestamp
@@ -96,6 +95,7 @@ WITH customer_changes AS (
     state,
     city,
     employment_status,
+    account_open_date,
     is_in_latest_snapshot,
     ingestion_timestamp
   FROM silver.silver_customers
@@ -118,7 +118,7 @@ WITH customer_changes AS (
     silver_customers.employment_status,
     silver_customer_history.card_type,
     silver_customer_history.credit_limit,
-    silver_customer_history.account_open_date,
+    silver_customers.account_open_date,
     customer_segments.customer_segment,
     customer_segments.segment_assigned_date,
     silver_customer_history.valid_from,
