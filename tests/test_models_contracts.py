@@ -56,7 +56,7 @@ CONTRACTS = {
 
 
 @pytest.fixture(scope="module")
-def context(tmp_path_factory: pytest.TempPathFactory):
+def sqlmesh_context(tmp_path_factory: pytest.TempPathFactory):
     from c360.core.settings import Settings
     from c360.pipeline.context import open_context
 
@@ -99,8 +99,8 @@ def test_external_models_match_the_bronze_contract() -> None:
     }
 
 
-def test_every_model_and_gold_column_is_described(context) -> None:
-    for model in context.models.values():
+def test_every_model_and_gold_column_is_described(sqlmesh_context) -> None:
+    for model in sqlmesh_context.models.values():
         if model.kind.is_external:
             continue
         assert model.description, model.name
@@ -111,18 +111,18 @@ def test_every_model_and_gold_column_is_described(context) -> None:
 
 
 @pytest.mark.parametrize("model_name", sorted(CONTRACTS))
-def test_contract_columns_exist(context, model_name: str) -> None:
-    columns = [c.lower() for c in context.get_model(model_name).columns_to_types]
+def test_contract_columns_exist(sqlmesh_context, model_name: str) -> None:
+    columns = [c.lower() for c in sqlmesh_context.get_model(model_name).columns_to_types]
     missing = [c for c in CONTRACTS[model_name] if c not in columns]
     assert not missing, missing
 
 
-def test_linter_passes_and_flags_silent_transpilation(context) -> None:
+def test_linter_passes_and_flags_silent_transpilation(sqlmesh_context) -> None:
     import sqlglot
 
     from linter.rules import _problems
 
-    context.lint_models()  # raises on any violation
+    sqlmesh_context.lint_models()  # raises on any violation
     bad = sqlglot.parse_one(
         "SELECT TO_CHAR(d, 'YYYY-MM'), TRY_TO_NUMBER(x), YEAR(d) * 100, YEAR(d)::INT "
         "FROM t, LATERAL FLATTEN(input => t.a) f",
@@ -133,10 +133,10 @@ def test_linter_passes_and_flags_silent_transpilation(context) -> None:
     assert sum(p.startswith("YEAR(d)") for p in problems) == 1  # the cast one passes
 
 
-def test_stable_key_is_md5_based_and_portable(context) -> None:
+def test_stable_key_is_md5_based_and_portable(sqlmesh_context) -> None:
     import duckdb
 
-    model = context.get_model("silver.silver_customer_history")
+    model = sqlmesh_context.get_model("silver.silver_customer_history")
     key = model.render_query_or_raise().selects[0]
     duckdb_sql = key.sql(dialect="duckdb")
     assert "MD5" in duckdb_sql.upper() and "HASH(" not in duckdb_sql.upper()
@@ -150,16 +150,16 @@ def test_stable_key_is_md5_based_and_portable(context) -> None:
     assert value == int(digest[:13], 16)
 
 
-def test_sqlmesh_unit_tests_pass(context) -> None:
-    result = context.test()
+def test_sqlmesh_unit_tests_pass(sqlmesh_context) -> None:
+    result = sqlmesh_context.test()
     assert result.testsRun >= 30
     assert result.wasSuccessful(), [str(f) for _, f in result.failures + result.errors]
 
 
-def test_sqlmesh_keeps_its_cache_beside_the_warehouse_not_in_the_checkout(context) -> None:
-    warehouse = Path(context.config.gateways["local"].connection.database)
-    assert context.cache_dir == warehouse.parent / "sqlmesh-cache"
-    assert ROOT not in context.cache_dir.parents
+def test_sqlmesh_keeps_its_cache_beside_the_warehouse_not_in_the_checkout(sqlmesh_context) -> None:
+    warehouse = Path(sqlmesh_context.config.gateways["local"].connection.database)
+    assert sqlmesh_context.cache_dir == warehouse.parent / "sqlmesh-cache"
+    assert ROOT not in sqlmesh_context.cache_dir.parents
 
 
 def test_every_sql_model_declares_the_columns_its_query_casts() -> None:
@@ -193,3 +193,32 @@ def test_every_sql_model_declares_the_columns_its_query_casts() -> None:
             assert declared[name] == cast.to, f"{path.name}: {name} {declared[name]} vs {cast.to}"
         checked += 1
     assert checked >= 20
+
+
+def test_row_audits_of_incremental_marts_check_the_recomputed_customers(sqlmesh_context) -> None:
+    """An hourly run audits the customers it recomputed, not the whole table again: a planted
+    NULL is found for a customer in the interval's change log and (by design) not for one
+    that an earlier, audited evaluation wrote."""
+    import duckdb
+
+    model = sqlmesh_context.get_model("gold.customer_segments")
+    not_null, args = next((a, kw) for a, kw in model.audits_with_args if a.name == "not_null")
+    hour = {"start": "2026-12-02 01:00:00", "end": "2026-12-02 01:59:59"}
+    in_interval = model.render_audit_query(not_null, **hour, **args).sql(dialect="duckdb")
+    with duckdb.connect() as con:
+        con.execute("ATTACH ':memory:' AS warehouse")
+        con.execute("CREATE SCHEMA warehouse.gold")
+        con.execute(
+            "CREATE TABLE warehouse.gold.customer_changes AS SELECT * FROM (VALUES "
+            "(TIMESTAMP '2026-12-02 01:20:00', 'CUST00000001'), "
+            "(TIMESTAMP '2026-12-02 00:20:00', 'CUST00000002')) AS t(changed_at, customer_id)"
+        )
+        con.execute(
+            "CREATE TABLE warehouse.gold.customer_segments AS SELECT * FROM (VALUES "
+            "('CUST00000001', NULL, DATE '2026-12-01', 'r'), "
+            "('CUST00000002', NULL, DATE '2026-12-01', 'r'), "
+            "('CUST00000003', 'Declining', DATE '2026-12-01', 'r')) "
+            "AS t(customer_id, customer_segment, segment_assigned_date, segment_rule)"
+        )
+        found = {row[0] for row in con.execute(in_interval).fetchall()}
+        assert found == {"CUST00000001"}

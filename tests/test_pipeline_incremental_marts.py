@@ -210,6 +210,30 @@ def test_an_ordinary_hour_recomputes_only_the_customers_of_its_files(hourly) -> 
             assert evaluated <= loaded, model
 
 
+def test_an_hour_without_customer_files_leaves_the_customer_models_alone(hourly) -> None:
+    """The third build got a transactions file and no snapshot: SQLMesh processed the facts up
+    to its clock but left the snapshot models' intervals where the correction's build put
+    them (they re-read every snapshot and would produce the same rows); the next test shows
+    the result still equals a cold build."""
+    from c360.pipeline.context import open_context
+
+    with open_context(hourly.portfolio.settings, load=False) as context:
+        environment = context.state_reader.get_environment("prod")
+        snapshots = context.state_reader.get_snapshots(environment.snapshots)
+        processed_until = {
+            snapshot.name.replace('"', "").lower().split(".")[-1]: max(
+                end for _, end in snapshot.intervals
+            )
+            for snapshot in snapshots.values()
+            if snapshot.intervals
+        }
+    facts = processed_until["fact_transaction"]
+    assert processed_until["silver_customers"] < facts
+    assert processed_until["silver_customer_history"] < facts
+    assert processed_until["silver_campaign_assignments"] < facts
+    assert processed_until["customer_360_profile"] == facts  # the marts still ran
+
+
 def test_incremental_marts_equal_a_cold_build_of_the_same_files(hourly, tmp_path: Path) -> None:
     from c360.core.settings import Settings
     from c360.pipeline.build import build

@@ -69,6 +69,21 @@ INNER JOIN silver.silver_customers AS customers ON silver.customer_id = customer
 WHERE NOT silver.is_known_customer
 """
 
+#: Per source the run can leave alone, whether anything arrived for it since the last build.
+#: A snapshot dated after its load also reaches the SCD2 history when the clock passes its
+#: date, so the history has work when one falls in (last build's clock, now].
+IDLE_SOURCES_SQL = """
+SELECT
+  COALESCE((SELECT MAX(ingestion_timestamp) FROM bronze.bronze_customers), :epoch) <= :since
+    AS customers_idle,
+  NOT EXISTS (
+    SELECT 1 FROM silver.silver_customer_snapshots
+    WHERE snapshot_date::TIMESTAMP > :clock AND snapshot_date::TIMESTAMP <= :now
+  ) AS snapshot_dates_idle,
+  COALESCE((SELECT MAX(ingestion_timestamp) FROM bronze.bronze_campaign_assignments), :epoch)
+    <= :since AS campaigns_idle
+"""
+
 NEW_ROWS_FIRST_DATE_SQL = """
 SELECT MIN(transaction_date) FROM bronze.bronze_transactions WHERE ingestion_timestamp > :since
 """
@@ -120,6 +135,41 @@ def project_differs_message(environment: str) -> str:
         f"{environment}'s models — preview the change with `c360 plan dev`, apply it with "
         f"`c360 plan{target or ' prod'}`"
     )
+
+
+def _idle_models(
+    context: Context, previous: observability.PreviousBuild, now: datetime
+) -> set[str]:
+    """Models whose sources got nothing since the last build, which the run leaves alone.
+
+    The customer and campaign models re-read every snapshot or assignment whenever their
+    interval is due (silver_customers and silver_campaign_assignments are FULL, the SCD2
+    history merges the latest snapshot): with no new file the result is the same, so an
+    hourly transactions file should not pay for them. SQLMesh keeps their intervals open
+    and processes them with the next file that concerns them (the FULL models once, the
+    history in its batches), and the models downstream still run (they read the tables as
+    they are). Only prod, after a successful build: anything else processes every model.
+    """
+    if previous.bronze_watermark is None or previous.execution_time is None:
+        return set()
+    row = context.engine_adapter.fetchone(
+        observability.sql(
+            IDLE_SOURCES_SQL,
+            since=previous.bronze_watermark,
+            clock=previous.execution_time,
+            now=now,
+            epoch=observability.EPOCH,
+        )
+    )
+    customers_idle, snapshot_dates_idle, campaigns_idle = row if row else (False, False, False)
+    idle = set()
+    if customers_idle:
+        idle.add("silver.silver_customers")
+        if snapshot_dates_idle:
+            idle.add("silver.silver_customer_history")
+    if campaigns_idle:
+        idle.add("silver.silver_campaign_assignments")
+    return idle
 
 
 def _first_hour(found: datetime | None) -> datetime | None:
@@ -311,7 +361,21 @@ def _build(
             _restate(context, environment, report, late, now)
     # The hour in progress too (plans stop at the last whole hour). The janitor (expired
     # snapshots and environments) runs after reviewed plans, not every hour.
-    context.run(environment, ignore_cron=True, execution_time=now, end=now, skip_janitor=True)
+    idle = _idle_models(context, previous, now) if report.action == "run" else set()
+    if environment != "prod":
+        idle = set()  # the checks read prod's names
+    selected = [name for name in _model_names(context, environment) if name not in idle]
+    if idle:
+        log.debug("nothing arrived for %s: the run leaves them alone", ", ".join(sorted(idle)))
+    context.run(
+        environment,
+        ignore_cron=True,
+        execution_time=now,
+        end=now,
+        skip_janitor=True,
+        select_models=selected if idle else None,
+        no_auto_upstream=True,
+    )
     late = _late_customers_start(context)
     if late is not None:
         _restate(context, environment, report, late, now)

@@ -10,7 +10,8 @@ MODEL (
       customer_key
     )),
     not_null(
-      columns := (customer_key, customer_id, valid_from, is_current, card_type, credit_limit)
+      columns := (customer_key, customer_id, valid_from, is_current, card_type, credit_limit),
+      condition := @recomputed_customers_only('changes')
     ),
     assert_scd2_no_gaps_or_overlaps,
     assert_scd2_one_current_row,

@@ -8,8 +8,11 @@ MODEL (
   audits (
     unique_values(columns := (
       customer_id
-    )),
-    not_null(columns := (customer_id, as_of_date, card_type, tenure_months))
+    ), condition := @recomputed_customers_only('changes')),
+    not_null(
+      columns := (customer_id, as_of_date, card_type, tenure_months),
+      condition := @recomputed_customers_only('changes')
+    )
   ),
   description 'One row per current customer with the churn-model features of spec 3.7, measured on complete calendar months up to the data as-of date. churn_risk_score and churn_risk_category stay NULL until the churn model is wired in (they are the columns it fills; customer_360_profile reads them from here). Incremental: each run recomputes only the customers gold.customer_changes lists for the processed interval (a new data day lists everyone: recency and the complete months move with the clock); the other customers'' rows stay. A customer, once current, stays current, so no row ever has to go.',
   column_descriptions (

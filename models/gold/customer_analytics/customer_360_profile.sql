@@ -8,9 +8,10 @@ MODEL (
   audits (
     unique_values(columns := (
       customer_id
-    )),
+    ), condition := @recomputed_customers_only('changes')),
     not_null(
-      columns := (customer_id, full_name, customer_segment, total_transactions, lifetime_value)
+      columns := (customer_id, full_name, customer_segment, total_transactions, lifetime_value),
+      condition := @recomputed_customers_only('changes')
     ),
     assert_profile_covers_current_customers
   ),

@@ -6,8 +6,14 @@ MODEL (
   grain (customer_id, category_key),
   tags (gold, customer_analytics),
   audits (
-    unique_combination_of_columns(columns := (customer_id, category_key)),
-    not_null(columns := (customer_id, category_key, category_name, total_spend, spend_rank))
+    unique_combination_of_columns(
+      columns := (customer_id, category_key),
+      condition := @recomputed_customers_only('loads')
+    ),
+    not_null(
+      columns := (customer_id, category_key, category_name, total_spend, spend_rank),
+      condition := @recomputed_customers_only('loads')
+    )
   ),
   description 'Lifetime spend of each customer per merchant category, ranked: the Customer 360 category breakdown, the top category and the category concentration churn feature. Incremental: each run recomputes every category of the customers with facts loaded in the processed interval (by load time, late files included), from their whole history, so ranks and shares stay consistent.',
   column_descriptions (

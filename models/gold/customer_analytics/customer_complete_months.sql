@@ -6,8 +6,14 @@ MODEL (
   grain (customer_id, month),
   tags (gold, customer_analytics, churn),
   audits (
-    unique_combination_of_columns(columns := (customer_id, month)),
-    not_null(columns := (customer_id, month, months_ago, monthly_spend, transaction_count))
+    unique_combination_of_columns(
+      columns := (customer_id, month),
+      condition := @recomputed_customers_only('changes')
+    ),
+    not_null(
+      columns := (customer_id, month, months_ago, monthly_spend, transaction_count),
+      condition := @recomputed_customers_only('changes')
+    )
   ),
   description 'The complete calendar months of every customer (metric_mom_spend_change without the month in progress), numbered back from the latest: months_ago = 1 is the last complete month. The one definition of "the last N complete months" that the churn features and the spend-decline alerts count with. Materialized once per run: both marts, its audits and the serving copy read the table instead of recomputing the window. Incremental like metric_mom_spend_change: the customers gold.customer_changes lists for the processed interval get all their months replaced (the pre-statement deletes them first, then they are numbered again: a new complete month renumbers every month of the customer, and a new month completes only with a clock move, which lists everyone); the other customers'' rows stay.',
   column_descriptions (

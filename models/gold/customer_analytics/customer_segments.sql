@@ -11,8 +11,11 @@ MODEL (
   audits (
     unique_values(columns := (
       customer_id
-    )),
-    not_null(columns := (customer_id, customer_segment, segment_assigned_date, segment_rule)),
+    ), condition := @recomputed_customers_only('changes')),
+    not_null(
+      columns := (customer_id, customer_segment, segment_assigned_date, segment_rule),
+      condition := @recomputed_customers_only('changes')
+    ),
     accepted_values(
       column := customer_segment,
       is_in := (
@@ -21,7 +24,8 @@ MODEL (
         'Budget-Conscious',
         'Declining',
         'New & Growing'
-      )
+      ),
+      condition := @recomputed_customers_only('changes')
     ),
     assert_segment_shares_near_target(blocking := FALSE)
   ),

@@ -8,8 +8,11 @@ MODEL (
   audits (
     unique_values(columns := (
       customer_id
-    )),
-    not_null(columns := (customer_id, avg_transaction_value, total_transactions)),
+    ), condition := @recomputed_customers_only('changes')),
+    not_null(
+      columns := (customer_id, avg_transaction_value, total_transactions),
+      condition := @recomputed_customers_only('changes')
+    ),
     assert_in_range(column := avg_transaction_value, min_value := 0.01, max_value := 1000000)
   ),
   description 'Hero metric 3 (spec 3.6): average transaction value per customer, AVG(transaction_amount) over all valid transactions (total spend / number of transactions, from customer_monthly_spend); customers without transactions have no row. Incremental: each run recomputes only the customers gold.customer_changes lists for the processed interval, from their whole history in customer_monthly_spend (the row is rewritten whole; the others stay). A customer never loses its row: facts are only added.',

@@ -8,8 +8,11 @@ MODEL (
   audits (
     unique_values(columns := (
       customer_id
-    )),
-    not_null(columns := (customer_id, lifetime_value, total_transactions)),
+    ), condition := @recomputed_customers_only('changes')),
+    not_null(
+      columns := (customer_id, lifetime_value, total_transactions),
+      condition := @recomputed_customers_only('changes')
+    ),
     assert_in_range(column := lifetime_value, min_value := 0, max_value := 1000000000)
   ),
   description 'Hero metric 1 (spec 3.6): customer lifetime value, the total transaction amount over the whole history (18 months plus the live feed), for every known customer (0 without transactions). Incremental: each run recomputes the totals of the customers gold.customer_changes lists for the processed interval, from their whole history in customer_monthly_spend. ltv_percentile ranks across all customers, so it is ranked again over the recomputed values and this table''s own values of everyone else, and every customer whose percentile moved is rewritten too (from customer_monthly_spend, like the recomputed ones): the table stays equal to a full rebuild. A customer never loses its row (customers and facts are only added).',

@@ -6,7 +6,10 @@ MODEL (
   grain (customer_id, month),
   tags (gold, marketing, metric),
   audits (
-    unique_combination_of_columns(columns := (customer_id, month)),
+    unique_combination_of_columns(
+      columns := (customer_id, month),
+      condition := @recomputed_customers_only('changes')
+    ),
     not_null(
       columns := (
         customer_id,
@@ -16,7 +19,8 @@ MODEL (
         transaction_count,
         days_observed,
         is_complete_month
-      )
+      ),
+      condition := @recomputed_customers_only('changes')
     ),
     assert_one_month_in_progress
   ),
