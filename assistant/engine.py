@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import sqlglot
@@ -141,6 +142,7 @@ class Engine:
         max_rows: int = 1000,
         timeout_seconds: float = 15.0,
         dialect: str | None = None,
+        cache_dir: Path | None = None,
     ):
         self.model = semantic_model
         self.database = connection_factory
@@ -154,7 +156,8 @@ class Engine:
                 raise ValueError("pass a Backend object for anything but the offline backend")
             from assistant.offline import OfflineBackend
 
-            backend = OfflineBackend(semantic_model, self)
+            cache = cache_dir / "lexicon.json" if cache_dir is not None else None
+            backend = OfflineBackend(semantic_model, self, cache_path=cache)
         self.backend = backend
         self._requests: dict[str, Answer] = {}
         self._lock = threading.Lock()

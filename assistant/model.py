@@ -250,7 +250,7 @@ class SemanticModel:
 
     @classmethod
     def from_yaml(cls, text: str) -> SemanticModel:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
         if not isinstance(raw, dict):
             raise ValueError("a semantic model is a YAML mapping")
         model = cls.from_dict(raw)

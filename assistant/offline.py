@@ -9,9 +9,14 @@ The vocabulary is rebuilt when the database file changes (a new publish).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
 import threading
+from datetime import date
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +25,7 @@ from sqlglot import exp
 
 from assistant.lexicon import Lexicon, humanize, to_date, tokenize
 from assistant.model import SemanticModel
-from assistant.parser import FILLER, Intent, Parser
+from assistant.parser import FILLER, PII_COLUMN, Intent, Parser
 from assistant.planner import READ, PlanError, Planner
 
 log = logging.getLogger(__name__)
@@ -37,9 +42,10 @@ _MEANINGFUL = {
 class OfflineBackend:
     name = "offline"
 
-    def __init__(self, model: SemanticModel, engine: Any):
+    def __init__(self, model: SemanticModel, engine: Any, cache_path: Path | None = None):
         self.model = model
         self.engine = engine
+        self.cache_path = cache_path
         self.planner = Planner(model)
         self._lock = threading.Lock()
         self._identity: Any = object()
@@ -52,7 +58,7 @@ class OfflineBackend:
         identity = getattr(self.engine.database, "identity", lambda: None)()
         with self._lock:
             if self._lexicon is None or identity != self._identity:
-                self._lexicon = build_lexicon(self.model, self.engine.connect)
+                self._lexicon = self._cached_lexicon(identity)
                 self._parser = Parser(self.model, self._lexicon)
                 self._identity = identity
                 self._verified = [
@@ -61,6 +67,30 @@ class OfflineBackend:
                     if not _tables_in(q.sql) & self._lexicon.missing_tables
                 ]
             return self._lexicon
+
+    def _cached_lexicon(self, identity: Any) -> Lexicon:
+        """The database-derived part of the vocabulary, cached on disk per database file
+        version and model text (a CLI process would otherwise scan the facts every time)."""
+        key = hashlib.sha256(
+            json.dumps([repr(identity), self.model.text or repr(self.model.raw)]).encode()
+        ).hexdigest()
+        if self.cache_path is not None and identity is not None:
+            try:
+                cached = json.loads(self.cache_path.read_text(encoding="utf-8"))
+                if cached.get("key") == key:
+                    return lexicon_from_inputs(self.model, cached["inputs"])
+            except (OSError, ValueError, KeyError):
+                pass
+        inputs = read_lexicon_inputs(self.model, self.engine.connect)
+        if self.cache_path is not None and identity is not None:
+            try:
+                self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.cache_path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps({"key": key, "inputs": inputs}), encoding="utf-8")
+                os.replace(tmp, self.cache_path)
+            except OSError as exc:
+                log.debug("lexicon cache not written: %s", exc)
+        return lexicon_from_inputs(self.model, inputs)
 
     @property
     def parser(self) -> Parser:
@@ -165,6 +195,16 @@ class OfflineBackend:
 
 
 def build_lexicon(model: SemanticModel, connect: Any) -> Lexicon:
+    return lexicon_from_inputs(model, read_lexicon_inputs(model, connect))
+
+
+def lexicon_from_inputs(model: SemanticModel, inputs: dict[str, Any]) -> Lexicon:
+    distinct = {tuple(k.split("\t")): v for k, v in inputs["distinct"].items()}
+    anchors = {tuple(k.split("\t")): date.fromisoformat(v) for k, v in inputs["anchors"].items()}
+    return Lexicon.build(model, distinct, anchors, set(inputs["missing"]))  # type: ignore[arg-type]
+
+
+def read_lexicon_inputs(model: SemanticModel, connect: Any) -> dict[str, Any]:
     """Read what the vocabulary needs from the database: which tables exist, the distinct
     values of text dimensions (not keys), the latest value of each time dimension."""
     from assistant.lexicon import PROPER_NOUN_LIMIT
@@ -198,6 +238,8 @@ def build_lexicon(model: SemanticModel, connect: Any) -> Lexicon:
                     continue
                 if not column.is_text or column.unique or (table.name, column.name) in join_keys:
                     continue
+                if PII_COLUMN.search(column.name):  # never read contact details into memory
+                    continue
                 query = (
                     exp.select(expr.copy())
                     .distinct()
@@ -215,7 +257,11 @@ def build_lexicon(model: SemanticModel, connect: Any) -> Lexicon:
             close()
     if missing:
         log.debug("semantic model tables not in the database: %s", ", ".join(sorted(missing)))
-    return Lexicon.build(model, distinct, anchors, missing)
+    return {
+        "distinct": {"\t".join(k): v for k, v in distinct.items()},
+        "anchors": {"\t".join(k): v.isoformat() for k, v in anchors.items()},
+        "missing": sorted(missing),
+    }
 
 
 def _tables_in(sql: str) -> set[str]:

@@ -439,6 +439,10 @@ class Parser:
                 groups = [g for g in groups if g.column != column.name] + [
                     Grouping(column.table, column.name, grain, label=grain.lower())
                 ]
+                if column is not None and not any(c.kind == "time" for c in conditions):
+                    cut = self._complete_periods(column, grain)
+                    if cut is not None:
+                        conditions.append(cut)
 
         if follow_up and previous is not None:
             return self._merge(previous, measures, groups, conditions, top_n, desc, subject)
@@ -958,6 +962,30 @@ class Parser:
                 return t.time_dimensions[0]
         return None
 
+    def _complete_periods(self, column: Column, grain: str) -> Condition | None:
+        """A trend leaves out the period in progress (one day of a month reads as a collapse)."""
+        anchor = self.lex.anchor(column.table, column.name)
+        if anchor is None:
+            return None
+        nxt = anchor + timedelta(days=1)
+        starts = {
+            "DAY": nxt,
+            "WEEK": nxt - timedelta(days=nxt.weekday()),
+            "MONTH": nxt.replace(day=1),
+            "QUARTER": date(nxt.year, 3 * ((nxt.month - 1) // 3) + 1, 1),
+            "YEAR": date(nxt.year, 1, 1),
+        }
+        end = starts.get(grain)
+        if end is None or end == nxt:
+            return None
+        return Condition(
+            column.table,
+            "time",
+            column.name,
+            end=end.isoformat(),
+            label=f"(complete {grain.lower()}s, before {_day(end)})",
+        )
+
     def _retarget_for_time(
         self, measures: list[Measure], conditions: list[Condition]
     ) -> list[Measure]:
@@ -1152,6 +1180,15 @@ class Parser:
                     Grouping(column.table, column.name, g.grain, g.label) if g.grain else g
                     for g in groups
                 ]
+                intent.conditions = [
+                    c for c in intent.conditions
+                    if not (c.kind == "time" and not c.start and c.column != column.name)
+                ]  # fmt: skip
+                grain = next(g.grain for g in groups if g.grain)
+                if not any(c.kind == "time" for c in intent.conditions):
+                    cut = self._complete_periods(column, grain)
+                    if cut is not None:
+                        intent.conditions.append(cut)
         if groups:
             intent.groups = groups
             intent.compare_overall = False

@@ -79,10 +79,12 @@ class Planner:
                 tree = ops[c.op](this=target, expression=number)
         elif c.kind == "time":
             column = self.col(c.table, c.column)
-            tree = exp.and_(
-                exp.GTE(this=column, expression=_date(c.start)),
-                exp.LT(this=column.copy(), expression=_date(c.end)),
-            )
+            bounds = []
+            if c.start:
+                bounds.append(exp.GTE(this=column, expression=_date(c.start)))
+            if c.end:
+                bounds.append(exp.LT(this=column.copy(), expression=_date(c.end)))
+            tree = exp.and_(*bounds)
         elif c.kind == "boolean":
             tree = self.col(c.table, c.column)
         else:

@@ -127,6 +127,7 @@ def ask(
         backend=_backend(backend or BackendName(settings.assistant_backend), model),
         store=AssistantStore(settings.assistant_store_path),
         max_rows=max_rows,
+        cache_dir=settings.assistant_store_path.parent,
     )
     turns: list[Answer] = []
     if history is not None:
