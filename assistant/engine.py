@@ -242,7 +242,8 @@ class Engine:
             )  # fmt: skip
         sql = tree.sql(dialect=self.dialect, pretty=True)
         try:
-            columns, rows = self.execute(sql)
+            runnable = self._fold_scalar_subqueries(tree) if self.dialect == "duckdb" else sql
+            columns, rows = self.execute(runnable)
         except Exception as exc:
             log.warning("assistant query failed: %s", exc)
             return Answer(
@@ -272,10 +273,51 @@ class Engine:
             warnings=warnings, request_id=rid, truncated=truncated, intent=intent_dict,
         )  # fmt: skip
 
+    def _fold_scalar_subqueries(self, tree: exp.Expression) -> str:
+        """`WHERE t >= (SELECT MAX(t) FROM facts)`: DuckDB plans an uncorrelated scalar
+        subquery in a filter as a nested-loop join over every row (seconds on 13.5M facts).
+        Run each such subquery first (it is part of the guarded statement) and put its value
+        in as a literal; the SQL shown to the user keeps the subquery."""
+        tree = tree.copy()
+        with_ = tree.args.get("with_")
+        folded = False
+        for sub in list(tree.find_all(exp.Subquery)):
+            inner = sub.this
+            if not isinstance(inner, exp.Select) or sub.find_ancestor(exp.From, exp.Join):
+                continue
+            if len(inner.expressions) != 1 or inner.args.get("group") or inner.args.get("with_"):
+                continue
+            if not list(inner.expressions[0].find_all(exp.AggFunc)):
+                continue
+            local = {t.alias_or_name for t in inner.find_all(exp.Table)}
+            if any(c.table and c.table not in local for c in inner.find_all(exp.Column)):
+                continue  # correlated
+            probe = inner.copy()
+            if with_ is not None:
+                probe.set("with_", with_.copy())
+            try:
+                _, rows = self.execute(probe.sql(dialect="duckdb"))
+            except Exception:
+                continue
+            value = rows[0][0] if rows else None
+            if isinstance(value, datetime):
+                literal = exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMP")
+            elif isinstance(value, date):
+                literal = exp.cast(exp.Literal.string(value.isoformat()), "DATE")
+            elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                literal = exp.Literal.number(str(value))
+            elif isinstance(value, str):
+                literal = exp.Literal.string(value)
+            else:
+                continue
+            sub.replace(exp.paren(literal) if not isinstance(sub.parent, exp.Paren) else literal)
+            folded = True
+        return tree.sql(dialect="duckdb") if folded else tree.sql(dialect="duckdb", pretty=True)
+
     def to_physical(self, tree: exp.Expression) -> exp.Expression:
         from assistant.planner import Planner
 
-        return Planner(self.model).to_physical(tree)
+        return Planner(self.model).to_physical(tree, inline=self.dialect == "duckdb")
 
     def execute(self, sql: str) -> tuple[list[str], list[tuple]]:
         """Run one guarded statement on a fresh read-only cursor, interrupted at the timeout."""

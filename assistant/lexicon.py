@@ -167,6 +167,7 @@ class Lexicon:
     id_patterns: list[tuple[re.Pattern[str], Candidate]] = field(default_factory=list)
     anchors: dict[tuple[str, str], date] = field(default_factory=dict)
     missing_tables: set[str] = field(default_factory=set)
+    empty_columns: set[tuple[str, str]] = field(default_factory=set)
     max_phrase: int = 1
 
     def add(self, phrase: str, candidate: Candidate) -> None:

@@ -201,7 +201,9 @@ def build_lexicon(model: SemanticModel, connect: Any) -> Lexicon:
 def lexicon_from_inputs(model: SemanticModel, inputs: dict[str, Any]) -> Lexicon:
     distinct = {tuple(k.split("\t")): v for k, v in inputs["distinct"].items()}
     anchors = {tuple(k.split("\t")): date.fromisoformat(v) for k, v in inputs["anchors"].items()}
-    return Lexicon.build(model, distinct, anchors, set(inputs["missing"]))  # type: ignore[arg-type]
+    lex = Lexicon.build(model, distinct, anchors, set(inputs["missing"]))  # type: ignore[arg-type]
+    lex.empty_columns = {tuple(k.split("\t")) for k in inputs.get("empty", [])}  # type: ignore[misc]
+    return lex
 
 
 def read_lexicon_inputs(model: SemanticModel, connect: Any) -> dict[str, Any]:
@@ -215,6 +217,7 @@ def read_lexicon_inputs(model: SemanticModel, connect: Any) -> dict[str, Any]:
     distinct: dict[tuple[str, str], list[str] | None] = {}
     anchors = {}
     missing: set[str] = set()
+    empty: set[tuple[str, str]] = set()
     cursor = connect()
     try:
         for table in model.tables.values():
@@ -228,6 +231,18 @@ def read_lexicon_inputs(model: SemanticModel, connect: Any) -> dict[str, Any]:
             except Exception:
                 missing.add(table.name)
                 continue
+            counts = exp.select(
+                *[
+                    exp.Count(this=sqlglot.parse_one(c.expr, read=READ))
+                    for c in table.columns.values()
+                ]
+            ).from_(source.copy())
+            non_null = cursor.execute(counts.sql(dialect="duckdb")).fetchone()
+            empty.update(
+                (table.name, c.name)
+                for c, n in zip(table.columns.values(), non_null, strict=True)
+                if n == 0
+            )
             for column in table.columns.values():
                 expr = sqlglot.parse_one(column.expr, read=READ)
                 if column.is_time:
@@ -261,6 +276,7 @@ def read_lexicon_inputs(model: SemanticModel, connect: Any) -> dict[str, Any]:
         "distinct": {"\t".join(k): v for k, v in distinct.items()},
         "anchors": {"\t".join(k): v.isoformat() for k, v in anchors.items()},
         "missing": sorted(missing),
+        "empty": sorted("\t".join(k) for k in empty),
     }
 
 

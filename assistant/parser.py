@@ -601,6 +601,24 @@ class Parser:
         if missing:
             table = self.model.tables[missing[0]]
             return ParseResult(intent=intent, unavailable=table.name)
+        used = [(g.table, g.column) for g in intent.groups]
+        used += [(c.table, c.column) for c in intent.conditions if c.column]
+        used += [(m.table, m.name) for m in intent.measures if m.kind in ("fact", "count")]
+        used += [
+            (m.table, col.name)
+            for m in intent.measures
+            if m.kind == "metric"
+            for col in self.model.tables[m.table].columns.values()
+            if re.search(rf"\b{re.escape(col.name)}\b", self.model.tables[m.table].metrics[m.name].expr)
+        ]
+        empty = [pair for pair in used if pair in self.lex.empty_columns]
+        if empty and intent.mode == "aggregate":
+            table, column = empty[0]
+            return ParseResult(
+                clarify=f"I can't answer that yet: {humanize(column)} ({table}) has no values in "
+                "the data yet.",
+                suggestions=self.model.onboarding_questions()[:4],
+            )
         if not self._graph.connect(intent.tables()):
             return ParseResult(
                 clarify="Those items are not related in the semantic model, so I cannot combine "

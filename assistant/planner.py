@@ -291,8 +291,11 @@ class Planner:
         raise PlanError(f"{table} does not join {root} along the model's relationships")
 
     # --- logical → physical ------------------------------------------------------------------
-    def to_physical(self, tree: exp.Expression) -> exp.Expression:
-        """Prepend one CTE per logical table `__t` the query reads (Cortex Analyst's shape)."""
+    def to_physical(self, tree: exp.Expression, *, inline: bool = False) -> exp.Expression:
+        """Prepend one CTE per logical table `__t` the query reads (Cortex Analyst's shape).
+
+        `inline`: mark them NOT MATERIALIZED (DuckDB would otherwise copy a logical table that
+        a query reads twice — 13.5M facts — before filtering it)."""
         tree = tree.copy()
         existing = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
         used: list[str] = []
@@ -322,11 +325,8 @@ class Planner:
                 catalog=exp.to_identifier(logical.database) if logical.database else None,
             )
             body = exp.select(*columns).from_(source)
-            ctes.append(
-                exp.CTE(
-                    this=body, alias=exp.TableAlias(this=exp.to_identifier(logical.logical_name))
-                )
-            )
+            alias = exp.TableAlias(this=exp.to_identifier(logical.logical_name))
+            ctes.append(exp.CTE(this=body, alias=alias, materialized=False if inline else None))
         if not ctes:
             return tree
         with_ = tree.args.get("with_") or tree.args.get("with")
