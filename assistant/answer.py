@@ -103,6 +103,7 @@ def compose(
         n = len(rows)
         count = f"{n:,}{'+' if truncated else ''}"
         text = f"{count} {subject}" + (f" {scope}" if scope else "") + "."
+        text = text.replace(" and with ", ", with ").replace(" and in ", ", in ")
         if truncated:
             text += f" Showing the first {n:,}."
         if intent.order_by.startswith("column:"):

@@ -116,6 +116,7 @@ class Draft:
     verified_query_used: dict[str, Any] | None = None
     intent: Any = None  # assistant.parser.Intent for the offline backend
     logical: bool = False  # SQL over `__table` names (needs the logical → physical rewrite)
+    context: Any = None  # an Intent kept for follow-ups only (a verified query's parse)
     refusal_reason: str | None = None
 
 
@@ -217,7 +218,8 @@ class Engine:
                 request_id=request_id, warnings=[str(exc)],
             )  # fmt: skip
         rid = draft.request_id or request_id
-        intent_dict = draft.intent.to_dict() if draft.intent is not None else None
+        kept = draft.intent if draft.intent is not None else draft.context
+        intent_dict = kept.to_dict() if kept is not None else None
         if draft.status != "sql" or draft.sql is None:
             return Answer(
                 "refused" if draft.status == "refused" else "clarify", question, draft.text,

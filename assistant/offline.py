@@ -15,9 +15,9 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 import sqlglot
@@ -135,9 +135,10 @@ class OfflineBackend:
         for sig, query in self._verified:
             if sig == signature:
                 return query
-            must = {s for s in sig | signature if s.startswith(("n:", "w:not", "w:top"))}
-            values = {s for s in sig ^ signature if "value:" in s or "filter:" in s}
-            if must - (sig & signature) or values:
+            differ = sig ^ signature
+            must = {s for s in differ if s.startswith("n:") or s[2:] in _MEANINGFUL}
+            values = {s for s in differ if "value:" in s or "filter:" in s}
+            if must or values:
                 continue
             union = sig | signature
             score = len(sig & signature) / len(union) if union else 0.0
@@ -156,6 +157,7 @@ class OfflineBackend:
             else None
         )
         if verified is not None:
+            parsed = self.parser.parse(question, None)
             return Draft(
                 "sql",
                 sql=sqlglot.parse_one(verified.sql, read=READ),
@@ -163,6 +165,7 @@ class OfflineBackend:
                 logical=True,
                 verified_query_used=verified.as_dict(),
                 intent=None,
+                context=parsed.intent if not parsed.unavailable else None,
                 text="",
             )
         result = self.parser.parse(question, previous)

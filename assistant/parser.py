@@ -43,7 +43,18 @@ GREATER = {
     ("smaller", "than"): "<", ("younger", "than"): "<", ("<",): "<", ("at", "most"): "<=",
     ("up", "to"): "<=", ("<=",): "<=", ("equal", "to"): "=", ("exactly",): "=", ("=",): "=",
 }  # fmt: skip
-NEGATIONS = {"not", "no", "without", "except", "excluding", "exclude", "non", "never", "nor"}
+NEGATIONS = {
+    "not",
+    "no",
+    "without",
+    "except",
+    "excluding",
+    "exclude",
+    "non",
+    "never",
+    "nor",
+    "outside",
+}
 DESC_WORDS = {"highest", "most", "largest", "biggest", "best", "greatest", "top", "maximum",
               "leading", "richest", "highest-risk"}  # fmt: skip
 ASC_WORDS = {"lowest", "least", "smallest", "fewest", "worst", "bottom", "minimum"}
@@ -262,7 +273,8 @@ class Parser:
         ]  # fmt: skip
         follow_up = previous is not None and self._is_follow_up(text, matches)
         time_window = self._time_window(text)
-        grain = self._grain(words)
+        covered = {i for m in matches for i in range(m.start, m.end)}
+        grain = self._grain([w if i not in covered else "" for i, w in enumerate(words)])
         top_n, desc = self._ranking(words, tokens)
         popular = any(w in POPULAR for w in words)
         share = any(w in SHARE_WORDS for w in words) or "%" in question and "what" in words
@@ -295,6 +307,7 @@ class Parser:
             return self._clarify_measure(agg_problem, focus)
 
         measures: list[Measure] = []
+        implicit_agg: set[int] = set()  # measures whose aggregation nobody asked for
         groups: list[Grouping] = []
         conditions: list[Condition] = []
         subject = ""
@@ -342,10 +355,20 @@ class Parser:
                         "filter",
                         column=c.name,
                         negate=m.negate,
-                        label=("not " if m.negate else "") + humanize(named.name),
+                        label=("excluding " if m.negate else "") + humanize(named.name),
                     )
                 )
-                conditions[-1].label = ("not " if m.negate else "") + m.text
+                regional = any(
+                    (c.table, col) in self.lex.state_columns
+                    for col in self.model.tables[c.table].columns
+                    if re.search(rf"\b{re.escape(col)}\b", named.expr)
+                )
+                text = f"the {m.text[:1].upper()}{m.text[1:]}" if regional else f"({m.text})"
+                if m.negate:
+                    text = ("outside " if regional else "excluding ") + text.strip("()")
+                elif regional:
+                    text = "in " + text
+                conditions[-1].label = text
                 used.add(idx)
         for (table, column_name), ms in values_by_column.items():
             column = self.model.tables[table].columns[column_name]
@@ -388,6 +411,7 @@ class Parser:
                     continue
                 agg = self._aggregation_before(words, m.start)
                 if column.kind == "fact" or (agg and column.is_numeric):
+                    implicit_agg.add(len(measures)) if agg is None else None
                     if agg is None:
                         agg = "SUM" if self._graph.is_event(c.table) else "AVG"
                     label = (
@@ -423,6 +447,9 @@ class Parser:
                 elif not subject:
                     subject = c.table
 
+        # an entity measure ("spending" of customers) over time → the event table's measure
+        if (time_window is not None or grain) and not explicit_time:
+            measures = self._retarget_for_time(measures, conditions)
         # a time window binds to an explicitly named time column, else the event table's
         if time_window is not None:
             column = self._time_column(explicit_time, measures, conditions, focus)
@@ -487,7 +514,29 @@ class Parser:
                 and matches[0].chosen.kind == "table"
             )
         )
-        if not measures and not groups and subject and (list_cue or top_n or desc is not None):
+        ranked = bool(top_n or desc is not None)
+        # "the 10 customers with the highest credit limit": a ranked list, not an aggregate
+        if (
+            ranked and subject and not groups and measures
+            and all(i in implicit_agg for i in range(len(measures)))
+            and all(m.table == subject for m in measures)
+        ):  # fmt: skip
+            measures = []
+        # "which 3 states have the most customers": a ranked grouping, counted
+        if ranked and subject and not groups and not measures:
+            dim = next(
+                (
+                    m.chosen for m in matches
+                    if m.chosen is not None and m.chosen.kind == "column"
+                    and self.model.tables[m.chosen.table].columns[m.chosen.name].kind == "dimension"
+                    and not self.model.tables[m.chosen.table].columns[m.chosen.name].unique
+                    and not any(c.column == m.chosen.name for c in conditions)
+                ),
+                None,
+            )  # fmt: skip
+            if dim is not None and self._ranking_column(matches, subject, comparisons) is None:
+                groups.append(Grouping(dim.table, dim.name, label=humanize(dim.name)))
+        if not measures and not groups and subject and (list_cue or ranked):
             if top_n or desc is not None:
                 order_col = self._ranking_column(matches, subject, comparisons)
                 if order_col is None:
@@ -510,6 +559,27 @@ class Parser:
                     intent.order_desc = ordering.op in (">", ">=")
             return self._finish(intent)
 
+        count_cue = self._count_before(words, len(words), len(words))
+        # "which merchants are most popular": the dimension named is the grouping
+        if not groups and not measures and (popular or ranked):
+            for m in matches:
+                c = m.chosen
+                if c is None or c.kind != "column":
+                    continue
+                column = self.model.tables[c.table].columns[c.name]
+                if (
+                    column.kind == "dimension"
+                    and not column.unique
+                    and not any(x.column == c.name for x in conditions)
+                ):
+                    groups.append(Grouping(c.table, c.name, label=humanize(c.name)))
+                    break
+        if not measures and not groups and count_cue and conditions:
+            # "how many High-Value Travelers are there": count the rows the values describe
+            table = self.model.tables[subject or conditions[0].table]
+            key = table.primary_key[0] if table.primary_key else ""
+            measures = [Measure(table.name, "count", key, label=f"number of {table.entity}")]
+            subject = subject or table.name
         if not measures:
             # "which categories are most popular", "customers by state": count what's there
             counted = self._default_count(groups, conditions, subject, popular)
@@ -609,7 +679,9 @@ class Parser:
             for m in intent.measures
             if m.kind == "metric"
             for col in self.model.tables[m.table].columns.values()
-            if re.search(rf"\b{re.escape(col.name)}\b", self.model.tables[m.table].metrics[m.name].expr)
+            if re.search(
+                rf"\b{re.escape(col.name)}\b", self.model.tables[m.table].metrics[m.name].expr
+            )
         ]
         empty = [pair for pair in used if pair in self.lex.empty_columns]
         if empty and intent.mode == "aggregate":
@@ -875,6 +947,21 @@ class Parser:
                 and not (i + 1 < len(words) and words[i + 1] == "category")
             ):
                 desc = True
+        if top_n is None and desc is not None:
+            # "which 3 states have the most …", "the 10 customers with the highest …"
+            comparison_words = {w for key in GREATER for w in key} | {"between", "and", "or"}
+            units = ("month", "day", "week", "year", "quarter", "%")
+            for i, t in enumerate(tokens):
+                if t.number is None or t.is_money or t.is_percent or not 0 < t.number <= 1000:
+                    continue
+                if i > 0 and words[i - 1] in comparison_words:
+                    continue
+                if i + 1 < len(words) and words[i + 1] in units or float(t.number) != int(t.number):
+                    continue
+                if 1900 <= t.number <= 2100:
+                    continue
+                top_n = int(t.number)
+                break
         return top_n, desc
 
     def _ranking_column(
@@ -918,7 +1005,8 @@ class Parser:
             if len(cols) >= 7:
                 break
             if column.kind == "dimension" and column.is_enum:
-                cols.append((subject, column.name))
+                if (subject, column.name) not in self.lex.empty_columns:
+                    cols.append((subject, column.name))
         return list(dict.fromkeys(cols))
 
     def _default_count(
@@ -1157,7 +1245,7 @@ class Parser:
         for i, w in enumerate(words):
             if w in GRAINS and (
                 w.endswith("ly")
-                or (i > 0 and words[i - 1] in ("by", "per", "each", "every", "a"))
+                or (i > 0 and words[i - 1] in ("by", "per", "each", "every"))
                 or (i > 1 and words[i - 2] in ("by", "per") and words[i - 1] == "the")
             ):
                 return GRAINS[w]
@@ -1219,6 +1307,8 @@ class Parser:
                 intent.mode = "aggregate"
             if any(g.grain for g in groups):
                 intent.order_by, intent.order_desc, intent.limit = "", None, None
+            elif not intent.order_by:
+                intent.order_by, intent.order_desc = "measure:0", True
         if top_n:
             intent.limit = top_n
         if desc is not None and intent.order_by:

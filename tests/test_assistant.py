@@ -50,14 +50,16 @@ def close(a: object, b: object) -> bool:
 
 # --- the semantic model -------------------------------------------------------------------
 def test_committed_semantic_model_is_what_the_generator_writes() -> None:
-    assert OUTPUT_PATH.read_text(encoding="utf-8") == render_semantic_model(build_semantic_model()), (
-        "semantic_model/customer_analytics.yaml is stale: run `c360 semantic-model generate`"
-    )
+    assert OUTPUT_PATH.read_text(encoding="utf-8") == render_semantic_model(
+        build_semantic_model()
+    ), "semantic_model/customer_analytics.yaml is stale: run `c360 semantic-model generate`"
 
 
 def test_descriptions_come_from_the_gold_models(model: SemanticModel) -> None:
     profile = model.tables["customer_360_profile"]
-    assert profile.columns["lifetime_value"].description.startswith("Total spend over the whole history")
+    assert profile.columns["lifetime_value"].description.startswith(
+        "Total spend over the whole history"
+    )
     assert profile.columns["lifetime_value"].data_type == "DECIMAL(14, 2)"
     churn = model.tables["churn_predictions"]
     assert set(churn.columns) == {
@@ -287,7 +289,8 @@ def test_follow_up_turns_edit_the_previous_question(
 
 
 @pytest.mark.parametrize(
-    "question", ["Who are our best customers?", "What is the average income of our customers?", "blorp"]
+    "question",
+    ["Who are our best customers?", "What is the average income of our customers?", "blorp"],
 )
 def test_unmappable_questions_get_a_clarification_with_suggestions(
     engine: Engine, question: str
@@ -343,11 +346,16 @@ def test_c360_ask_json_and_validate(
         question = "How many customers are in each segment?"
         assert main_light(["ask", question, "--json", "--database", serving]) == 0
         out = json.loads(capsys.readouterr().out)
-        assert out["status"] == "answered" and out["verified_query_used"]["name"] == "customers_by_segment"
+        assert (
+            out["status"] == "answered"
+            and out["verified_query_used"]["name"] == "customers_by_segment"
+        )
         assert set(out) >= {"question", "answer", "sql", "columns", "rows", "chart", "suggestions",
                             "warnings", "request_id"}  # fmt: skip
         assert (tmp_path / "assistant" / "ASSISTANT.duckdb").exists()
-        assert main_light(["semantic-model", "validate", str(OUTPUT_PATH), "--database", serving]) == 1
+        assert (
+            main_light(["semantic-model", "validate", str(OUTPUT_PATH), "--database", serving]) == 1
+        )
         assert "CHURN_PREDICTIONS is not in the database" in capsys.readouterr().out
         assert main_light(["semantic-model", "validate", str(OUTPUT_PATH), "--no-database"]) == 0
         assert main_light(["semantic-model", "generate", "--check"]) == 0

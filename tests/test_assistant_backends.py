@@ -70,8 +70,11 @@ class _Cortex(_Recorder):
                     "statement": CORTEX_SQL[key],
                     "confidence": {
                         "verified_query_used": {
-                            "name": "loans_per_branch", "question": "How many loans did each branch make?",
-                            "sql": "SELECT 1", "verified_at": 1714497970, "verified_by": "tests",
+                            "name": "loans_per_branch",
+                            "question": "How many loans did each branch make?",
+                            "sql": "SELECT 1",
+                            "verified_at": 1714497970,
+                            "verified_by": "tests",
                         }  # fmt: skip
                     },
                 },
@@ -94,7 +97,10 @@ class _OpenAI(_Recorder):
             content = "```sql\nDROP TABLE __loans\n```"
         else:
             content = "```sql\nSELECT genre, COUNT(*) AS loans FROM __loans AS l JOIN __books AS b ON l.book_id = b.book_id GROUP BY genre ORDER BY loans DESC\n```"
-        return {"id": "chatcmpl-1", "choices": [{"message": {"role": "assistant", "content": content}}]}
+        return {
+            "id": "chatcmpl-1",
+            "choices": [{"message": {"role": "assistant", "content": content}}],
+        }
 
 
 @pytest.fixture
@@ -118,7 +124,9 @@ def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _engine(backend: Any, db: Path, store: AssistantStore | None = None) -> Engine:
     model = backend.model
-    return Engine(model, DuckDBDatabase.for_model(db, model.databases), backend=backend, store=store)
+    return Engine(
+        model, DuckDBDatabase.for_model(db, model.databases), backend=backend, store=store
+    )
 
 
 @pytest.mark.parametrize("server", [_Cortex], indirect=True)
@@ -134,13 +142,17 @@ def test_cortex_backend_runs_the_returned_sql_through_the_guard(
     assert answer.verified_query_used["name"] == "loans_per_branch"
     assert answer.warnings == ["Table LOANS has many columns"]
     con = duckdb.connect(str(library_db), read_only=True)
-    expected = con.execute("SELECT branch, COUNT(*) FROM loans GROUP BY 1 ORDER BY 2 DESC").fetchall()
+    expected = con.execute(
+        "SELECT branch, COUNT(*) FROM loans GROUP BY 1 ORDER BY 2 DESC"
+    ).fetchall()
     con.close()
     assert [tuple(r) for r in answer.rows] == expected
     path, body, headers = _Cortex.calls[0]
     assert path == "/api/v2/cortex/analyst/message"
     assert body["semantic_model"] == model.text and body["stream"] is False
-    assert body["messages"] == [{"role": "user", "content": [{"type": "text", "text": "How many loans per branch?"}]}]
+    assert body["messages"] == [
+        {"role": "user", "content": [{"type": "text", "text": "How many loans per branch?"}]}
+    ]
     assert headers["Authorization"] == "Bearer token-123"
     assert headers["X-Snowflake-Authorization-Token-Type"] == "PROGRAMMATIC_ACCESS_TOKEN"
     # a follow-up sends the conversation: user, analyst (text + sql), user
@@ -152,9 +164,15 @@ def test_cortex_backend_runs_the_returned_sql_through_the_guard(
     engine.feedback("cortex-req-1", positive=False, message="wrong branch names")
     path, body, _ = _Cortex.calls[-1]
     assert path == "/api/v2/cortex/analyst/feedback"
-    assert body == {"request_id": "cortex-req-1", "positive": False, "feedback_message": "wrong branch names"}
+    assert body == {
+        "request_id": "cortex-req-1",
+        "positive": False,
+        "feedback_message": "wrong branch names",
+    }
     feedback = store.rows("assistant_feedback")
-    assert feedback[-1][0] == "cortex-req-1" and feedback[-1][2] is False and feedback[-1][4] is True
+    assert (
+        feedback[-1][0] == "cortex-req-1" and feedback[-1][2] is False and feedback[-1][4] is True
+    )
     assert [r[3] for r in store.rows("assistant_log")][:1] == ["answered"]
 
 

@@ -81,9 +81,15 @@ def test_follow_up_and_list_in_another_domain(library: tuple[Engine, Path]) -> N
     engine, path = library
     first = engine.ask("How many members are in Boston?")
     second = engine.ask("and in Cambridge?", history=[first])
-    assert second.rows[0][0] == truth(path, "SELECT COUNT(*) FROM members WHERE city = 'Cambridge'")[0][0]
+    assert (
+        second.rows[0][0]
+        == truth(path, "SELECT COUNT(*) FROM members WHERE city = 'Cambridge'")[0][0]
+    )
     listing = engine.ask("Show members older than 80 in Salem")
-    expected = truth(path, "SELECT member_id FROM members WHERE age > 80 AND city = 'Salem' ORDER BY age DESC, member_id")
+    expected = truth(
+        path,
+        "SELECT member_id FROM members WHERE age > 80 AND city = 'Salem' ORDER BY age DESC, member_id",
+    )
     assert sorted(r[0] for r in listing.rows) == sorted(r[0] for r in expected)
 
 

@@ -18,7 +18,10 @@ model = SemanticModel.load(MODEL)
     ("sql", "reason"),
     [
         ("SELECT 1; SELECT 2", "exactly one statement"),
-        ("SELECT * FROM library.main.loans; DROP TABLE library.main.loans", "exactly one statement"),
+        (
+            "SELECT * FROM library.main.loans; DROP TABLE library.main.loans",
+            "exactly one statement",
+        ),
         ("DROP TABLE library.main.loans", "only a SELECT"),
         ("DELETE FROM library.main.loans", "only a SELECT"),
         ("INSERT INTO library.main.loans VALUES (1)", "only a SELECT"),
@@ -36,7 +39,10 @@ model = SemanticModel.load(MODEL)
         ("SELECT read_csv('/etc/passwd') FROM library.main.loans", "function READ_CSV"),
         ("SELECT 1 INTO new_table FROM library.main.loans", "INTO"),
         ("SELECT password FROM library.main.members", "column password"),
-        ("WITH x AS (SELECT 1 AS a) SELECT * FROM x, library.main.audit_log", "not in the semantic model"),
+        (
+            "WITH x AS (SELECT 1 AS a) SELECT * FROM x, library.main.audit_log",
+            "not in the semantic model",
+        ),
     ],
 )
 def test_guard_rejects(sql: str, reason: str) -> None:
@@ -45,7 +51,9 @@ def test_guard_rejects(sql: str, reason: str) -> None:
 
 
 def test_guard_accepts_model_tables_and_enforces_the_row_limit() -> None:
-    ok = guard("SELECT branch, COUNT(*) FROM LIBRARY.MAIN.LOANS GROUP BY branch", model, max_rows=50)
+    ok = guard(
+        "SELECT branch, COUNT(*) FROM LIBRARY.MAIN.LOANS GROUP BY branch", model, max_rows=50
+    )
     assert ok.args["limit"].expression.this == "50"
     smaller = guard("SELECT loan_id FROM library.main.loans LIMIT 5", model, max_rows=50)
     assert smaller.args["limit"].expression.this == "5"
@@ -107,4 +115,6 @@ def test_ordinary_questions_are_not_refused(question: str) -> None:
 
 
 def test_an_out_of_scope_word_the_model_knows_is_not_refused() -> None:
-    assert check("spend on sports by month", known=lambda phrase: phrase.lower() == "sports") is None
+    assert (
+        check("spend on sports by month", known=lambda phrase: phrase.lower() == "sports") is None
+    )

@@ -18,9 +18,15 @@ def build_library(path: Path, seed: int = 3) -> Path:
     """A LIBRARY.duckdb with members, books and ~3,000 loans over 2025-01-01 … 2026-06-30."""
     rng = random.Random(seed)
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE members (member_id VARCHAR, city VARCHAR, membership_tier VARCHAR, joined_on DATE, age INT)")
-    con.execute("CREATE TABLE books (book_id VARCHAR, title VARCHAR, genre VARCHAR, author VARCHAR, pages INT)")
-    con.execute("CREATE TABLE loans (loan_id VARCHAR, member_id VARCHAR, book_id VARCHAR, branch VARCHAR, loan_date DATE, days_late INT, late_fee DECIMAL(8,2))")
+    con.execute(
+        "CREATE TABLE members (member_id VARCHAR, city VARCHAR, membership_tier VARCHAR, joined_on DATE, age INT)"
+    )
+    con.execute(
+        "CREATE TABLE books (book_id VARCHAR, title VARCHAR, genre VARCHAR, author VARCHAR, pages INT)"
+    )
+    con.execute(
+        "CREATE TABLE loans (loan_id VARCHAR, member_id VARCHAR, book_id VARCHAR, branch VARCHAR, loan_date DATE, days_late INT, late_fee DECIMAL(8,2))"
+    )
     members = [
         (f"M{i:04d}", rng.choice(CITIES), rng.choice(["Basic", "Plus", "Family"]),
          date(2020, 1, 1) + timedelta(days=rng.randrange(2000)), rng.randrange(16, 90))
