@@ -391,6 +391,21 @@ class Parser:
         # comparisons (over $5K, above 70, older than 60)
         for comp in comparisons:
             conditions.append(comp)
+        # "treatment vs control", "compare Texas and California": one row per value
+        side_by_side = any(w in COMPARE_WORDS or w == "between" for w in words)
+        if side_by_side and not groups:
+            for condition in conditions:
+                if (
+                    condition.kind == "values"
+                    and len(condition.values) > 1
+                    and not condition.negate
+                ):
+                    groups.append(
+                        Grouping(
+                            condition.table, condition.column, label=humanize(condition.column)
+                        )
+                    )
+                    break
         # measures
         for idx, m in enumerate(matches):
             c = m.chosen
@@ -516,7 +531,22 @@ class Parser:
         )
         ranked = bool(top_n or desc is not None)
         # "the 10 customers with the highest credit limit": a ranked list, not an aggregate
-        if (
+        other_dim = next(
+            (
+                m.chosen for m in matches
+                if m.chosen is not None and m.chosen.kind == "column"
+                and m.chosen.table != subject
+                and self.model.tables[m.chosen.table].columns[m.chosen.name].kind == "dimension"
+                and not self.model.tables[m.chosen.table].columns[m.chosen.name].unique
+                and not any(c.column == m.chosen.name for c in conditions)
+            ),
+            None,
+        )  # fmt: skip
+        if ranked and measures and not groups and other_dim is not None:
+            # "which categories do Declining customers spend the most on": group by it
+            groups.append(Grouping(other_dim.table, other_dim.name, label=humanize(other_dim.name)))
+            measures = self._retarget_for_time(measures, conditions, [other_dim.table])
+        elif (
             ranked and subject and not groups and measures
             and all(i in implicit_agg for i in range(len(measures)))
             and all(m.table == subject for m in measures)
@@ -879,6 +909,8 @@ class Parser:
             key=lambda c: (
                 rank.get(c.kind, 9),
                 not c.exact,
+                c.kind == "value"
+                and c.value not in self.model.tables[c.table].columns[c.name].sample_values,
                 len(self.lex.values.get((c.table, c.name), [])) if c.kind == "value" else 0,
             ),
         )[0]
@@ -1093,12 +1125,17 @@ class Parser:
         )
 
     def _retarget_for_time(
-        self, measures: list[Measure], conditions: list[Condition]
+        self, measures: list[Measure], conditions: list[Condition], extra: list[str] = ()
     ) -> list[Measure]:
         """A measure of an entity table (no event time) "by month" → the same words on an
-        event table that joins it (average spend per customer → spend per month)."""
-        tables = [m.table for m in measures] + [c.table for c in conditions]
-        if any(self._graph.is_event(t) and self.model.tables[t].time_dimensions for t in tables):
+        event table that joins it (average spend per customer → spend per month). `extra`:
+        tables that must be reachable too (a grouping by merchant category)."""
+        tables = [m.table for m in measures] + [c.table for c in conditions] + list(extra)
+        if not extra and any(
+            self._graph.is_event(t) and self.model.tables[t].time_dimensions for t in tables
+        ):
+            return measures
+        if extra and all(x in self._graph.reach(m.table) for m in measures for x in tables):
             return measures
         events = [
             t for t in self.model.tables
