@@ -73,6 +73,26 @@ class Settings(BaseSettings):
         default=None, description="SNS topic of the bucket's object-created events (auto-ingest)."
     )
 
+    # --- assistant (`c360 ask`, the dashboard's chat) ------------------------------------
+    assistant_backend: Literal["offline", "cortex", "openai"] = Field(
+        default="offline",
+        description="Who drafts the SQL: the offline parser, Cortex Analyst, an LLM.",
+    )
+    snowflake_token: SecretStr | None = Field(
+        default=None, description="Bearer token for Cortex Analyst's REST API (backend cortex)."
+    )
+    snowflake_token_type: str = "PROGRAMMATIC_ACCESS_TOKEN"
+    openai_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
+    )
+    openai_model: str | None = None
+    openai_api_key: SecretStr | None = None
+
+    @property
+    def assistant_store_path(self) -> Path:
+        """The assistant's question log and feedback (never the read-only serving copy)."""
+        return self.data_dir / "assistant" / "ASSISTANT.duckdb"
+
     @property
     def landing_dir(self) -> Path:
         """The local landing zone (the stand-in for the S3 bucket)."""
