@@ -451,7 +451,7 @@ class Store:
         return None if match.empty else {k: _none(v) for k, v in match.iloc[0].to_dict().items()}
 
     def campaign_trend(self, campaign_name: str) -> pd.DataFrame:
-        """Average monthly spend per group and month (complete months and the one in progress)."""
+        """Average monthly spend per group and complete month."""
         return self.frame(
             "campaign_trend",
             """SELECT s.month, c.treatment_group, avg(s.monthly_spend) AS avg_spend,
@@ -459,6 +459,7 @@ class Store:
                FROM gold.campaign_performance AS c
                JOIN gold.customer_monthly_spend AS s ON s.customer_id = c.customer_id
                WHERE c.campaign_name = $campaign
+                 AND s.month < (SELECT current_month_start FROM gold.data_clock)
                GROUP BY ALL ORDER BY s.month, c.treatment_group""",
             {"campaign": campaign_name},
         )
