@@ -78,7 +78,7 @@ class AssistantChat(Viewer):
         if reply.suggestions:
             buttons = []
             for suggestion in reply.suggestions:
-                button = pn.widgets.Button(name=suggestion, button_type="light")
+                button = pn.widgets.Button(label=suggestion, color="light")
                 if send is not None:
                     button.on_click(lambda _e, s=suggestion: send(s))
                 buttons.append(button)
@@ -89,8 +89,8 @@ class AssistantChat(Viewer):
 
     def _feedback(self, request_id: str) -> pn.Row:
         status = theme.html_pane(width=200)
-        up = pn.widgets.Button(name="👍", width=50)
-        down = pn.widgets.Button(name="👎", width=50)
+        up = pn.widgets.Button(label="👍", width=50)
+        down = pn.widgets.Button(label="👎", width=50)
 
         def give(positive: bool) -> None:
             self.engine.feedback(request_id, positive, "")
@@ -120,11 +120,11 @@ class AssistantChat(Viewer):
             height=640,
         )
         samples = [
-            pn.widgets.Button(name=q, button_type="light", sizing_mode="stretch_width")
+            pn.widgets.Button(label=q, color="light", sizing_mode="stretch_width")
             for q in sample_questions(self.engine)
         ]
         for button in samples:
-            button.on_click(lambda _e, q=button.name: self._send(q))
+            button.on_click(lambda _e, q=button.label: self._send(q))
         self._layout = pn.Row(
             pn.Column(
                 theme.title("AI-Powered Analytics Assistant", "Ask questions in plain English"),

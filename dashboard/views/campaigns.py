@@ -46,7 +46,7 @@ class CampaignPerformance(Viewer):
     def _build(self) -> None:
         self._select = pn.widgets.Select.from_param(
             self.param.campaign,
-            name="Campaign",
+            label="Campaign",
             options={campaign_label(n): n for n in self.param.campaign.objects},
             width=420,
         )
@@ -74,7 +74,7 @@ class CampaignPerformance(Viewer):
             callback=self.export,
             filename="campaign_performance.csv",
             label="Export campaign customers to CSV",
-            button_type="primary",
+            color="primary",
             width=280,
         )
         self._layout = pn.Column(
@@ -161,7 +161,7 @@ def _prepost_chart(s: dict):
         for period, key in (("Before", "pre"), ("After", "post"))
     ]
     frame = pd.DataFrame(rows, columns=["group", "period", "avg_spend"])
-    group = hv.Dimension("group", label="", values=["Treatment", "Control"])
+    group = hv.Dimension("group", label="Group", values=["Treatment", "Control"])
     period = hv.Dimension("period", values=["Before", "After"])
     return hv.Bars(frame, [group, period], "avg_spend").opts(
         title="Average monthly spend before vs after the offer",

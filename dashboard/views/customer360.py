@@ -108,7 +108,7 @@ class Customer360(Viewer):
     def _build(self) -> None:
         w = pn.widgets
         self._search = w.AutocompleteInput(
-            name="Find a customer",
+            label="Find a customer",
             placeholder="Customer id, name or e-mail (e.g. CUST00012345)",
             options=[],
             restrict=False,
@@ -148,12 +148,12 @@ class Customer360(Viewer):
             },
         )
         tx_filters = pn.Row(
-            w.MultiChoice.from_param(self.param.tx_categories, name="Category", width=260),
-            w.MultiChoice.from_param(self.param.tx_channels, name="Channel", width=220),
-            w.FloatInput.from_param(self.param.tx_amount_min, name="Amount ≥ $", width=110),
-            w.FloatInput.from_param(self.param.tx_amount_max, name="≤ $", width=110),
-            w.DatePicker(name="From", width=130),
-            w.DatePicker(name="To", width=130),
+            w.MultiChoice.from_param(self.param.tx_categories, label="Category", width=260),
+            w.MultiChoice.from_param(self.param.tx_channels, label="Channel", width=220),
+            w.FloatInput.from_param(self.param.tx_amount_min, label="Amount ≥ $", width=110),
+            w.FloatInput.from_param(self.param.tx_amount_max, label="≤ $", width=110),
+            w.DatePicker(label="From", width=130),
+            w.DatePicker(label="To", width=130),
         )
         self._date_from, self._date_to = tx_filters[-2], tx_filters[-1]
         for picker in (self._date_from, self._date_to):

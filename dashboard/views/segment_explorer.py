@@ -161,25 +161,25 @@ class SegmentExplorer(Viewer):
     def _build(self) -> None:
         w = pn.widgets
         self._filters = pn.Column(
-            w.MultiChoice.from_param(self.param.segments, name="Segment", placeholder="All segments"),
+            w.MultiChoice.from_param(self.param.segments, label="Segment", placeholder="All segments"),
             w.Select.from_param(
-                self.param.region, name="Add region", options={"—": "", **{r: r for r in REGIONS}}
+                self.param.region, label="Add region", options={"—": "", **{r: r for r in REGIONS}}
             ),
-            w.MultiChoice.from_param(self.param.states, name="State", placeholder="All states"),
-            w.MultiChoice.from_param(self.param.churn_risk, name="Churn risk", placeholder="Any"),
-            w.MultiChoice.from_param(self.param.card_types, name="Card type", placeholder="Any"),
+            w.MultiChoice.from_param(self.param.states, label="State", placeholder="All states"),
+            w.MultiChoice.from_param(self.param.churn_risk, label="Churn risk", placeholder="Any"),
+            w.MultiChoice.from_param(self.param.card_types, label="Card type", placeholder="Any"),
             pn.Row(
-                w.FloatInput.from_param(self.param.monthly_spend_min, name="Monthly spend ≥ $", step=500),
-                w.FloatInput.from_param(self.param.monthly_spend_max, name="≤ $", step=500),
+                w.FloatInput.from_param(self.param.monthly_spend_min, label="Monthly spend ≥ $", step=500),
+                w.FloatInput.from_param(self.param.monthly_spend_max, label="≤ $", step=500),
             ),
             w.FloatInput.from_param(
-                self.param.travel_dining_min, name="Travel + dining ≥ $ / month", step=500
+                self.param.travel_dining_min, label="Travel + dining ≥ $ / month", step=500
             ),
             pn.Row(
-                w.FloatInput.from_param(self.param.ltv_min, name="LTV ≥ $", step=10_000),
-                w.FloatInput.from_param(self.param.ltv_max, name="≤ $", step=10_000),
+                w.FloatInput.from_param(self.param.ltv_min, label="LTV ≥ $", step=10_000),
+                w.FloatInput.from_param(self.param.ltv_max, label="≤ $", step=10_000),
             ),
-            w.Button(name="Clear filters", button_type="light", on_click=lambda _: self.clear()),
+            w.Button(label="Clear filters", color="light", on_click=lambda _: self.clear()),
             width=320,
         )
         self._cards = theme.html_pane(css_classes=["c360-segment-cards"])
@@ -197,21 +197,21 @@ class SegmentExplorer(Viewer):
             callback=self.export,
             filename=f"customer_segment_{date.today():%Y%m%d}.csv",
             label="Export segment to CSV",
-            button_type="primary",
+            color="primary",
             width=220,
         )
-        prev_button = w.Button(name="‹ Previous", width=110)
-        next_button = w.Button(name="Next ›", width=110)
+        prev_button = w.Button(label="‹ Previous", width=110)
+        next_button = w.Button(label="Next ›", width=110)
         prev_button.on_click(lambda _: self._step(-1))
         next_button.on_click(lambda _: self._step(1))
         sort = pn.Row(
             w.Select.from_param(
                 self.param.sort_by,
-                name="Sort by",
+                label="Sort by",
                 options={LIST_TITLES[c]: c for c in LIST_TITLES if c in SORTABLE},
                 width=220,
             ),
-            w.Checkbox.from_param(self.param.descending, name="Descending", align="end"),
+            w.Checkbox.from_param(self.param.descending, label="Descending", align="end"),
         )
         self._layout = pn.Row(
             self._filters,
