@@ -25,7 +25,13 @@ log = logging.getLogger(__name__)
 
 TITLE = "c360 · Customer 360 Analytics"
 TABS = ("segments", "customer", "assistant", "campaigns", "health")
-TAB_TITLES = ("Segment Explorer", "Customer 360", "AI Assistant", "Campaign Performance", "Pipeline Health")
+TAB_TITLES = (
+    "Segment Explorer",
+    "Customer 360",
+    "AI Assistant",
+    "Campaign Performance",
+    "Pipeline Health",
+)
 #: How often a session checks whether a new serving copy was published (seconds).
 REFRESH_SECONDS = 10
 
@@ -97,10 +103,9 @@ class Dashboard:
 
     def _bad_url(self, values: dict) -> None:
         log.info("ignored URL parameters %s", list(values))
-        self.explorer._cards.object = (
-            theme.message(f"Ignored link parameters that are not valid here: {', '.join(values)}", "warning")
-            + (self.explorer._cards.object or "")
-        )
+        self.explorer._cards.object = theme.message(
+            f"Ignored link parameters that are not valid here: {', '.join(values)}", "warning"
+        ) + (self.explorer._cards.object or "")
 
 
 def create_app(
@@ -109,7 +114,9 @@ def create_app(
     lineage: pd.DataFrame | None = None,
     roles: frozenset[str] | None = None,
 ) -> pn.template.BaseTemplate:
-    pn.config.raw_css = [*pn.config.raw_css, theme.CSS] if theme.CSS not in pn.config.raw_css else pn.config.raw_css
+    pn.config.raw_css = (
+        [*pn.config.raw_css, theme.CSS] if theme.CSS not in pn.config.raw_css else pn.config.raw_css
+    )
     # Bootstrap: its resources are bundled with Panel (the Fast templates link a web font).
     template = pn.template.BootstrapTemplate(
         title=TITLE,
@@ -117,7 +124,9 @@ def create_app(
         collapsed_sidebar=True,
     )
     if roles is not None and not roles:
-        template.main.append(theme.html_pane(theme.message("Your user has no dashboard role.", "error")))
+        template.main.append(
+            theme.html_pane(theme.message("Your user has no dashboard role.", "error"))
+        )
         return template
     try:
         dashboard = Dashboard(store, engine, lineage, roles)
@@ -128,8 +137,8 @@ def create_app(
     manifest = store.manifest()
     template.header.append(
         pn.pane.HTML(
-            f'<span style="color:#fff;font-size:13px">published {manifest["published_at"]:%Y-%m-%d %H:%M} UTC'
-            "</span>",
+            '<span style="color:#fff;font-size:13px">published '
+            f'{manifest["published_at"]:%Y-%m-%d %H:%M} UTC</span>',
             align="center",
         )
         if manifest.get("published_at") is not None
@@ -138,6 +147,8 @@ def create_app(
     if pn.state.location is not None:
         dashboard.sync_url(pn.state.location)
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-        pn.state.add_periodic_callback(dashboard.refresh_if_published, period=REFRESH_SECONDS * 1000)
+        pn.state.add_periodic_callback(
+            dashboard.refresh_if_published, period=REFRESH_SECONDS * 1000
+        )
     template.dashboard = dashboard  # for tests and the benchmark
     return template

@@ -189,7 +189,8 @@ class Store:
         tables = frozenset(
             f"{schema}.{name}"
             for schema, name in con.execute(
-                "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'serving'"
+                "SELECT schema_name, table_name FROM duckdb_tables() "
+                "WHERE database_name = 'serving'"
             ).fetchall()
         )
         _create_customer_list(con, tables)
@@ -199,7 +200,9 @@ class Store:
     def has(self, table: str) -> bool:
         return table in self._version().tables
 
-    def cached(self, name: str, params: Hashable, compute: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+    def cached(
+        self, name: str, params: Hashable, compute: Callable[[duckdb.DuckDBPyConnection], Any]
+    ) -> Any:
         """`compute(cursor)` once per published version and (name, params)."""
         version = self._version()
         key = (name, params)
@@ -280,9 +283,15 @@ class Store:
         if sort_by not in SORTABLE:
             raise ValueError(f"cannot sort by {sort_by!r}")
         page_size = max(1, min(int(page_size), 500))
-        order = exp.Ordered(this=exp.column(sort_by, quoted=True), desc=descending, nulls_first=False)
+        order = exp.Ordered(
+            this=exp.column(sort_by, quoted=True), desc=descending, nulls_first=False
+        )
         tiebreak = exp.column("customer_id", quoted=True).sql("duckdb")
-        params = {**filters.params(), "limit": page_size, "offset": (max(1, int(page)) - 1) * page_size}
+        params = {
+            **filters.params(),
+            "limit": page_size,
+            "offset": (max(1, int(page)) - 1) * page_size,
+        }
         return self.frame(
             "customer_page",
             f"""SELECT {", ".join(CUSTOMER_COLUMNS)} FROM {_CUSTOMER_LIST} {_SEGMENT_WHERE}
@@ -442,7 +451,8 @@ class Store:
     def campaigns(self) -> pd.DataFrame:
         return self.frame(
             "campaigns",
-            "SELECT * FROM gold.campaign_performance_summary ORDER BY offer_date DESC, campaign_name",
+            """SELECT * FROM gold.campaign_performance_summary
+               ORDER BY offer_date DESC, campaign_name""",
         )
 
     def campaign_summary(self, campaign_name: str) -> dict[str, Any] | None:
@@ -534,7 +544,9 @@ class Store:
         )
         values = {k: _none(v) for k, v in df.iloc[0].to_dict().items()}
         clock = self.frame("data_clock", "SELECT * FROM gold.data_clock")
-        values["last_transaction_at"] = _none(clock.last_transaction_at.iloc[0]) if len(clock) else None
+        values["last_transaction_at"] = (
+            _none(clock.last_transaction_at.iloc[0]) if len(clock) else None
+        )
         values["published_at"] = self.manifest().get("published_at")
         values["pipe_state"] = self.pipe_state(now)
         return values
@@ -608,7 +620,9 @@ class Store:
         found: list[Alert] = []
         runs = self.runs(1)
         if len(runs) and runs.status.iloc[0] != "SUCCESS":
-            found.append(Alert("critical", "Last pipeline run failed", str(runs.error_message.iloc[0])))
+            found.append(
+                Alert("critical", "Last pipeline run failed", str(runs.error_message.iloc[0]))
+            )
         failures = self.frame(
             "gold_audit_failures",
             """SELECT count(*) AS n FROM observability.audit_failures
@@ -621,7 +635,11 @@ class Store:
         files, failed = ingest["files_last_hour"] or 0, ingest["failed_last_hour"] or 0
         if files and failed / files > 0.10:
             found.append(
-                Alert("critical", "Ingestion failure rate > 10 % in the last hour", f"{failed}/{files}")
+                Alert(
+                    "critical",
+                    "Ingestion failure rate > 10 % in the last hour",
+                    f"{failed}/{files}",
+                )
             )
         if (ingest["latency_last_hour"] or 0) > 15 * 60:
             found.append(Alert("warning", "Ingestion latency > 15 min", ""))
@@ -634,7 +652,11 @@ class Store:
         )
         if len(duplicates) and (duplicates.pct.iloc[0] or 0) > 5:
             found.append(
-                Alert("warning", "Duplicates > 5 % of the last batch", f"{duplicates.pct.iloc[0]:.1f} %")
+                Alert(
+                    "warning",
+                    "Duplicates > 5 % of the last batch",
+                    f"{duplicates.pct.iloc[0]:.1f} %",
+                )
             )
         if self.churn_scored() == 0:
             found.append(Alert("info", "Churn model has not scored any customer yet", ""))
@@ -667,7 +689,9 @@ def _hashable(value: Any) -> Hashable:
     return value
 
 
-def _create_customer_list(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | frozenset) -> None:
+def _create_customer_list(
+    con: duckdb.DuckDBPyConnection, tables: Sequence[str] | frozenset
+) -> None:
     """The Segment Explorer's base (one row per customer), built once per published version.
 
     travel_dining_monthly_spend = travel (airlines, hotels, travel, car rental) and dining
@@ -678,12 +702,15 @@ def _create_customer_list(con: duckdb.DuckDBPyConnection, tables: Sequence[str] 
     churn = (
         """LEFT JOIN (SELECT customer_id, churn_risk_score, churn_risk_category
                       FROM gold.churn_predictions
-                      QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY scored_at DESC) = 1)
+                      QUALIFY row_number() OVER (PARTITION BY customer_id
+                                                 ORDER BY scored_at DESC) = 1)
                AS cp ON cp.customer_id = p.customer_id"""
         if predictions
         else ""
     )
-    score = "coalesce(p.churn_risk_score, cp.churn_risk_score)" if predictions else "p.churn_risk_score"
+    score = (
+        "coalesce(p.churn_risk_score, cp.churn_risk_score)" if predictions else "p.churn_risk_score"
+    )
     category = (
         "coalesce(p.churn_risk_category, cp.churn_risk_category)"
         if predictions

@@ -59,7 +59,10 @@ def test_filters_match_plain_sql(store, built_portfolio):
     assert summary["customers"] == expected[0] > 0
     assert summary["total_ltv"] == pytest.approx(float(expected[1]))
     everyone = store.segment_summary(SegmentFilters())["customers"]
-    assert everyone == serving_sql(built_portfolio, "SELECT count(*) FROM gold.customer_360_profile")[0][0]
+    assert (
+        everyone
+        == serving_sql(built_portfolio, "SELECT count(*) FROM gold.customer_360_profile")[0][0]
+    )
     dist = store.segment_distribution(filters)
     assert set(dist.customer_segment) <= {"High-Value Travelers", "Stable Mid-Spenders"}
     assert dist.customers.sum() == summary["customers"]
@@ -90,7 +93,9 @@ def test_pagination_is_in_sql_and_export_has_the_whole_list(store):
     rows = list(csv.DictReader(io.StringIO(store.export_customers_csv(filters).decode())))
     assert len(rows) == total  # every page, not only the one on screen
     assert {r["customer_id"] for r in rows} == set(ids)
-    assert {"customer_id", "full_name", "email", "lifetime_value", "churn_risk_category"} <= set(rows[0])
+    assert {"customer_id", "full_name", "email", "lifetime_value", "churn_risk_category"} <= set(
+        rows[0]
+    )
     with pytest.raises(ValueError):
         store.customer_page(filters, sort_by="lifetime_value; DROP TABLE x")
 
@@ -104,7 +109,10 @@ def test_injection_text_is_harmless(store, built_portfolio, text):
     assert store.profile(text) is None
     assert store.segment_summary(SegmentFilters(segments=(text,), states=(text,)))["customers"] == 0
     assert store.transactions("CUST00000001", TransactionFilters(categories=(text,))).empty
-    assert serving_sql(built_portfolio, "SELECT count(*) FROM gold.customer_360_profile")[0][0] == before
+    assert (
+        serving_sql(built_portfolio, "SELECT count(*) FROM gold.customer_360_profile")[0][0]
+        == before
+    )
 
 
 def test_customer_360_queries(store, built_portfolio):
@@ -125,8 +133,12 @@ def test_customer_360_queries(store, built_portfolio):
         [customer_id],
     )
     assert latest.transaction_id.tolist() == [r[0] for r in expected]
-    online = store.transactions(customer_id, TransactionFilters(channels=("Online",), amount_min=50))
-    assert set(online.channel) <= {"Online"} and (online.transaction_amount.astype(float) >= 50).all()
+    online = store.transactions(
+        customer_id, TransactionFilters(channels=("Online",), amount_min=50)
+    )
+    assert (
+        set(online.channel) <= {"Online"} and (online.transaction_amount.astype(float) >= 50).all()
+    )
     assert len(store.card_history(customer_id)) >= 1
     assert not store.suggest(customer_id[:10]).empty
     assert store.suggest(profile["full_name"]).customer_id.str.startswith("CUST").all()

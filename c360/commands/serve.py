@@ -35,7 +35,9 @@ def gold_lineage(settings: Settings) -> list[dict]:
             name = model.name.replace('"', "").lower().split(".", 1)[-1]
             if not name.startswith("gold."):
                 continue
-            upstream = sorted(d.replace('"', "").lower().split(".", 1)[-1] for d in model.depends_on)
+            upstream = sorted(
+                d.replace('"', "").lower().split(".", 1)[-1] for d in model.depends_on
+            )
             rows.append({"model": name, "kind": model.kind.name, "upstream": ", ".join(upstream)})
         return sorted(rows, key=lambda r: r["model"])
     finally:
@@ -91,7 +93,8 @@ def serve(
     settings = get_settings()
     if settings.gateway == "local" and not settings.serving_path.exists():
         raise C360Error(
-            f"nothing is published yet at {settings.serving_path}: run `c360 run` or `c360 demo` first"
+            f"nothing is published yet at {settings.serving_path}: "
+            "run `c360 run` or `c360 demo` first"
         )
     if users is not None:
         if not users.exists():

@@ -51,7 +51,10 @@ class AssistantChat(Viewer):
         badges = theme.badge(reply.status, STATUS_LEVELS.get(reply.status, "info"))
         if reply.verified_query_used:
             badges += theme.badge("verified query used", "ok")
-        parts: list = [theme.html_pane(badges), pn.pane.Markdown(reply.answer or "", sizing_mode="stretch_width")]
+        parts: list = [
+            theme.html_pane(badges),
+            pn.pane.Markdown(reply.answer or "", sizing_mode="stretch_width"),
+        ]
         frame = pd.DataFrame(reply.rows, columns=reply.columns or None) if reply.rows else None
         if frame is not None:
             parts.append(theme.table(frame.head(500), height=min(60 + 30 * len(frame), 320)))
@@ -106,7 +109,9 @@ class AssistantChat(Viewer):
             self._chat = None
             self._layout = pn.Column(
                 theme.title("AI-Powered Analytics Assistant", "Ask questions in plain English"),
-                theme.html_pane(theme.message(NOT_INSTALLED, "info"), css_classes=["c360-assistant-missing"]),
+                theme.html_pane(
+                    theme.message(NOT_INSTALLED, "info"), css_classes=["c360-assistant-missing"]
+                ),
                 sizing_mode="stretch_width",
             )
             return

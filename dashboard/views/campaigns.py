@@ -78,7 +78,9 @@ class CampaignPerformance(Viewer):
             width=280,
         )
         self._layout = pn.Column(
-            theme.title("Campaign Performance Analytics", "Measure retention campaign impact and ROI"),
+            theme.title(
+                "Campaign Performance Analytics", "Measure retention campaign impact and ROI"
+            ),
             pn.Row(self._select, pn.layout.HSpacer(), self._download),
             self._message,
             self._roi,
@@ -112,7 +114,9 @@ class CampaignPerformance(Viewer):
                 "(treatment lift − control lift) × treated",
             ),
             theme.card(
-                "Lift difference", theme.money(s["lift_difference"]), f"per customer per month, {significance}"
+                "Lift difference",
+                theme.money(s["lift_difference"]),
+                f"per customer per month, {significance}",
             ),
         )
         self._groups.object = (
@@ -148,7 +152,9 @@ def _group_html(title: str, s: dict, group: str) -> str:
                 theme.percent(s.get(f"{group}_spend_change_pct"), signed=True),
             ),
             theme.card("Avg lift", theme.money(s[f"{group}_avg_lift"])),
-            theme.card("Retention rate", theme.percent(s.get(f"{group}_retention_rate_pct"), digits=0)),
+            theme.card(
+                "Retention rate", theme.percent(s.get(f"{group}_retention_rate_pct"), digits=0)
+            ),
         )
         + "</div>"
     )

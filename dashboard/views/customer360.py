@@ -47,7 +47,9 @@ class Customer360(Viewer):
         if len(matches) == 1:
             self.customer_id = str(matches.customer_id.iloc[0])
         elif len(matches) == 0:
-            self.error = f"No customer matches {text[:60]!r}: search by id (CUST########), name or e-mail."
+            self.error = (
+                f"No customer matches {text[:60]!r}: search by id (CUST########), name or e-mail."
+            )
             self.customer_id = ""
         else:
             self.error = f"Several customers match {text[:60]!r}: pick one of the suggestions."
@@ -97,7 +99,9 @@ class Customer360(Viewer):
             date_to=end,
         )
 
-    @param.depends("tx_categories", "tx_channels", "tx_amount_min", "tx_amount_max", "tx_dates", watch=True)
+    @param.depends(
+        "tx_categories", "tx_channels", "tx_amount_min", "tx_amount_max", "tx_dates", watch=True
+    )
     def _filter_transactions(self) -> None:
         if self.profile:
             self._tx_table.value = self.store.transactions(
@@ -161,10 +165,18 @@ class Customer360(Viewer):
         self._details = pn.Column(
             self._profile,
             pn.Row(self._trend, self._categories, sizing_mode="stretch_width"),
-            theme.title("Recent transactions", "The customer's latest 100; the filters narrow them."),
+            theme.html_pane(
+                '<span class="c360-muted">Hover a month for its MoM change; the orange '
+                "diamond is the month in progress at its run rate.</span>"
+            ),
+            theme.title(
+                "Recent transactions", "The customer's latest 100; the filters narrow them."
+            ),
             tx_filters,
             self._tx_table,
-            theme.title("Card and credit-limit history", "SCD type 2 versions of gold.dim_customer"),
+            theme.title(
+                "Card and credit-limit history", "SCD type 2 versions of gold.dim_customer"
+            ),
             self._history,
             sizing_mode="stretch_width",
             visible=False,
@@ -219,8 +231,14 @@ def _profile_html(p: dict, alert: dict | None) -> str:
         theme.card("Card", str(p["card_type"]), f"limit {theme.money(p['credit_limit'])}"),
         theme.card("Lifetime value", theme.money(p["lifetime_value"])),
         theme.card("Avg transaction", theme.money(p["avg_transaction_value"], 2)),
-        theme.card("Avg monthly spend", theme.money(p["avg_monthly_spend"]), f"MoM {theme.percent(mom, True)}"),
-        theme.card("Location", f"{p['city']}, {p['state']}", f"age {p['age']} · {p['employment_status']}"),
+        theme.card(
+            "Avg monthly spend",
+            theme.money(p["avg_monthly_spend"]),
+            f"MoM {theme.percent(mom, True)}",
+        ),
+        theme.card(
+            "Location", f"{p['city']}, {p['state']}", f"age {p['age']} · {p['employment_status']}"
+        ),
     ]
     html = theme.cards(*items)
     if alert:
@@ -251,7 +269,7 @@ def _trend_chart(monthly: pd.DataFrame):
         x="month",
         y="monthly_spend",
         hover_cols=["month_label", "mom_change", "transaction_count"],
-        title="Monthly spend, complete months (hover: MoM change); ◆ month in progress, projected",
+        title="Monthly spend (18 months)",
         ylabel="spend ($)",
         xlabel="",
         color=theme.ACCENT,
@@ -259,12 +277,20 @@ def _trend_chart(monthly: pd.DataFrame):
         height=300,
         yformatter="$%.0f",
     ) * complete.hvplot.scatter(
-        x="month", y="monthly_spend", hover_cols=["month_label", "mom_change"], color=theme.ACCENT, size=40
+        x="month",
+        y="monthly_spend",
+        hover_cols=["month_label", "mom_change"],
+        color=theme.ACCENT,
+        size=40,
     )
     if len(current):
         chart = chart * current.hvplot.scatter(
-            x="month", y="projected", hover_cols=["month_label", "monthly_spend"],
-            color="#d68910", marker="diamond", size=90,
+            x="month",
+            y="projected",
+            hover_cols=["month_label", "monthly_spend"],
+            color="#d68910",
+            marker="diamond",
+            size=90,
         )
     return chart.opts(toolbar=None, responsive=True, height=300)
 

@@ -8,6 +8,7 @@ import hvplot.pandas  # noqa: F401
 import pandas as pd
 import panel as pn
 import param
+from bokeh.models import NumeralTickFormatter
 from panel.viewable import Viewer
 
 from c360.core.clock import utc_now
@@ -31,10 +32,9 @@ class PipelineHealth(Viewer):
         now = now or utc_now()
         store = self.store
         self.alerts = store.alerts(now)
-        self._alerts.object = (
-            "".join(theme.badge(f"{a.title} {a.detail}".strip(), a.level) for a in self.alerts)
-            or theme.badge("All checks within thresholds (spec 10.5)", "ok")
-        )
+        self._alerts.object = "".join(
+            theme.badge(f"{a.title} {a.detail}".strip(), a.level) for a in self.alerts
+        ) or theme.badge("All checks within thresholds (spec 10.5)", "ok")
         runs = store.runs(20)
         ingest = store.ingestion(now)
         last = runs.iloc[0] if len(runs) else None
@@ -42,30 +42,50 @@ class PipelineHealth(Viewer):
             theme.card(
                 "Last run",
                 str(last.status) if last is not None else "none",
-                f"{last.run_timestamp:%Y-%m-%d %H:%M} UTC · {last.action}" if last is not None else "",
+                f"{last.run_timestamp:%Y-%m-%d %H:%M} UTC · {last.action}"
+                if last is not None
+                else "",
                 prominent=True,
             ),
             theme.card(
                 "Duration",
                 f"{last.duration_seconds:,.1f} s" if last is not None else "–",
-                f"{last.models_run} models, {last.models_failed} failed" if last is not None else "",
+                f"{last.models_run} models, {last.models_failed} failed"
+                if last is not None
+                else "",
             ),
-            theme.card("Files in the last hour", theme.number(ingest["files_last_hour"] or 0),
-                       f"{ingest['failed_last_hour'] or 0} failed"),
-            theme.card("Ingestion latency", _seconds(ingest["latency_last_hour"] or ingest["latency_all"]),
-                       "average, last hour" if ingest["latency_last_hour"] else "average, all loads"),
+            theme.card(
+                "Files in the last hour",
+                theme.number(ingest["files_last_hour"] or 0),
+                f"{ingest['failed_last_hour'] or 0} failed",
+            ),
+            theme.card(
+                "Ingestion latency",
+                _seconds(ingest["latency_last_hour"] or ingest["latency_all"]),
+                "average, last hour" if ingest["latency_last_hour"] else "average, all loads",
+            ),
             theme.card("Load errors (24 h)", theme.number(ingest["errors_last_day"] or 0)),
             theme.card("Pipe", str(ingest["pipe_state"]), "c360 run --watch / ingest --watch"),
-            theme.card("Freshness", _age(now, ingest["published_at"]),
-                       f"published; data to {_when(ingest['last_transaction_at'])}"),
+            theme.card(
+                "Freshness",
+                _age(now, ingest["published_at"]),
+                f"published; data to {_when(ingest['last_transaction_at'])}",
+            ),
         )
         self._runs.value = runs
         counts = store.layer_counts()
         self._layers.value = counts
         per_layer = counts.groupby("layer", sort=False).record_count.sum().reset_index()
         self._layer_chart.object = per_layer.hvplot.bar(
-            x="layer", y="record_count", title="Rows per layer (newest build)", xlabel="",
-            ylabel="rows", color=theme.ACCENT, responsive=True, height=260, yformatter="%.0f",
+            x="layer",
+            y="record_count",
+            title="Rows per layer (newest build)",
+            xlabel="",
+            ylabel="rows",
+            color=theme.ACCENT,
+            responsive=True,
+            height=260,
+            yformatter=NumeralTickFormatter(format="0.[0]a"),
         ).opts(toolbar=None)
         quality = store.quality_over_time()
         quality = quality[quality.check_type.isin(QUALITY_CHECKS)]
@@ -75,8 +95,14 @@ class PipelineHealth(Viewer):
         )
         self._quality.object = (
             quality.hvplot.line(
-                x="run_timestamp", y="failure_pct", by="check", title="Data quality over time (% of rows failing)",
-                xlabel="load", ylabel="% failing", responsive=True, height=280,
+                x="run_timestamp",
+                y="failure_pct",
+                by="check",
+                title="Data quality over time (% of rows failing)",
+                xlabel="load",
+                ylabel="% failing",
+                responsive=True,
+                height=280,
             )
             * quality.hvplot.scatter(x="run_timestamp", y="failure_pct", by="check", size=25)
             if len(quality)
@@ -91,20 +117,35 @@ class PipelineHealth(Viewer):
             else theme.cards(
                 theme.card("Questions", theme.number(usage["questions"])),
                 theme.card("Refusal rate", theme.percent(usage["refusal_pct"])),
-                theme.card("Feedback", f"👍 {usage['thumbs_up'] or 0} · 👎 {usage['thumbs_down'] or 0}"),
+                theme.card(
+                    "Feedback", f"👍 {usage['thumbs_up'] or 0} · 👎 {usage['thumbs_down'] or 0}"
+                ),
             )
         )
         manifest = store.manifest()
         self._manifest.object = (
-            f'<span class="c360-muted">Serving copy published {_when(manifest["published_at"])} UTC, '
-            f"covers the build of {_when(manifest['covered_run'])} UTC, {manifest['tables']} tables.</span>"
+            '<span class="c360-muted">Serving copy published '
+            f"{_when(manifest['published_at'])} UTC, covers the build of "
+            f"{_when(manifest['covered_run'])} UTC, {manifest['tables']} tables.</span>"
         )
 
     def _build(self) -> None:
         self._alerts = theme.html_pane()
         self._cards = theme.html_pane()
         self._manifest = theme.html_pane()
-        self._runs = theme.table(height=260, titles={"run_timestamp": "Run (UTC)"})
+        self._runs = theme.table(
+            height=260,
+            layout="fit_data_fill",
+            hidden_columns=["error_message"],
+            titles={
+                "run_timestamp": "Run (UTC)",
+                "status": "Status",
+                "action": "Action",
+                "models_run": "Models",
+                "models_failed": "Failed",
+                "duration_seconds": "Seconds",
+            },
+        )
         self._layers = theme.table(height=260)
         self._layer_chart = pn.pane.HoloViews(sizing_mode="stretch_width", height=260)
         self._quality = pn.pane.HoloViews(sizing_mode="stretch_width", height=280)
@@ -115,11 +156,15 @@ class PipelineHealth(Viewer):
             theme.table(self.lineage, height=300)
             if self.lineage is not None and len(self.lineage)
             else theme.html_pane(
-                theme.message("Lineage is shown when the dashboard is started by `c360 serve`.", "info")
+                theme.message(
+                    "Lineage is shown when the dashboard is started by `c360 serve`.", "info"
+                )
             )
         )
         self._layout = pn.Column(
-            theme.title("Pipeline Health", "Runs, rows per layer, data quality and ingestion (spec 5.6)"),
+            theme.title(
+                "Pipeline Health", "Runs, rows per layer, data quality and ingestion (spec 5.6)"
+            ),
             self._alerts,
             self._cards,
             self._manifest,
@@ -138,7 +183,9 @@ class PipelineHealth(Viewer):
             self._audits,
             theme.title("Assistant usage"),
             self._assistant,
-            theme.title("Lineage of the gold models", "Upstream models of each gold model (from SQLMesh)"),
+            theme.title(
+                "Lineage of the gold models", "Upstream models of each gold model (from SQLMesh)"
+            ),
             lineage,
             sizing_mode="stretch_width",
         )

@@ -161,7 +161,9 @@ class SegmentExplorer(Viewer):
     def _build(self) -> None:
         w = pn.widgets
         self._filters = pn.Column(
-            w.MultiChoice.from_param(self.param.segments, label="Segment", placeholder="All segments"),
+            w.MultiChoice.from_param(
+                self.param.segments, label="Segment", placeholder="All segments"
+            ),
             w.Select.from_param(
                 self.param.region, label="Add region", options={"—": "", **{r: r for r in REGIONS}}
             ),
@@ -169,7 +171,9 @@ class SegmentExplorer(Viewer):
             w.MultiChoice.from_param(self.param.churn_risk, label="Churn risk", placeholder="Any"),
             w.MultiChoice.from_param(self.param.card_types, label="Card type", placeholder="Any"),
             pn.Row(
-                w.FloatInput.from_param(self.param.monthly_spend_min, label="Monthly spend ≥ $", step=500),
+                w.FloatInput.from_param(
+                    self.param.monthly_spend_min, label="Monthly spend ≥ $", step=500
+                ),
                 w.FloatInput.from_param(self.param.monthly_spend_max, label="≤ $", step=500),
             ),
             w.FloatInput.from_param(
@@ -187,7 +191,12 @@ class SegmentExplorer(Viewer):
         self._table = theme.table(
             formatters=LIST_FORMATTERS,
             titles=LIST_TITLES,
-            hidden_columns=["email", "credit_limit"],  # in the CSV export, not on screen
+            hidden_columns=[  # in the CSV export, not on screen
+                "email",
+                "credit_limit",
+                "avg_transaction_value",
+                "latest_mom_change_pct",
+            ],
             height=520,
             selectable=False,
         )
