@@ -97,9 +97,9 @@ class Dashboard:
         """Filters, the customer and the tab in the query string (shareable, reloadable)."""
         location.sync(self.explorer, URL_PARAMS, on_error=self._bad_url)
         location.sync(self.customer, {"customer_id": "customer_id"})
+        if self.customer.customer_id and "tab" not in (location.query_params or {}):
+            self.open_customer(self.customer.customer_id)  # a deep link opens its tab
         location.sync(self.nav, {"tab": "tab"}, on_error=self._bad_url)
-        if self.customer.customer_id and "tab=" not in (location.search or ""):
-            self.nav.tab = "customer"
 
     def _bad_url(self, values: dict) -> None:
         log.info("ignored URL parameters %s", list(values))
