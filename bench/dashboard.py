@@ -125,14 +125,16 @@ def page_ready(base: str, rounds: int) -> dict[str, list[float]]:
 
     tabs = {
         "Segment Explorer": ("", "Total LTV"),
-        "Customer 360": ("?customer_id=CUST00012345", "Spend by category (top 10)"),
+        "Customer 360": ("?customer_id=CUST00012345", "Recent transactions"),
         "AI Assistant": ("?tab=assistant", "AI-Powered Analytics Assistant"),
         "Campaign Performance": ("?tab=campaigns", "Treatment group"),
-        "Pipeline Health": ("?tab=health", "Last runs"),
+        "Pipeline Health": ("?tab=health", "Rows per model"),
     }
     figures: dict[str, list[float]] = {name: [] for name in tabs}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         page.set_default_timeout(60_000)
         page.goto(base + "/")  # warm-up: the server opens the serving copy once
@@ -148,6 +150,7 @@ def page_ready(base: str, rounds: int) -> dict[str, list[float]]:
 
 
 def sessions(base: str, count: int, seconds: float) -> tuple[list[float], int]:
+    import panel.models.tabulator  # noqa: F401  (Panel's Bokeh models, known to the client)
     from bokeh.client import pull_session
 
     def one(_: int) -> float | None:
@@ -167,7 +170,8 @@ def sessions(base: str, count: int, seconds: float) -> tuple[list[float], int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("C360_DATA_DIR", "data")))
+    default = Path(os.environ.get("C360_DATA_DIR", "data"))
+    parser.add_argument("--data-dir", type=Path, default=default)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--page-rounds", type=int, default=3)
     parser.add_argument("--sessions", type=int, default=20)
