@@ -52,22 +52,40 @@ class Dashboard:
     ) -> None:
         self.store = store
         self.nav = Navigation()
-        self.customer = Customer360(store)
-        self.explorer = SegmentExplorer(store, on_open_customer=self.open_customer)
-        self.assistant = AssistantChat(engine)
-        self.campaigns = CampaignPerformance(store)
-        self.health = PipelineHealth(store, lineage=lineage)
-        views = [self.explorer, self.customer, self.assistant, self.campaigns, self.health]
-        names = list(zip(TABS, TAB_TITLES, views, strict=True))
+        # Views are built the first time their tab is shown: a session pays for what it sees.
+        factories = {
+            "segments": lambda: SegmentExplorer(store, on_open_customer=self.open_customer),
+            "customer": lambda: Customer360(store),
+            "assistant": lambda: AssistantChat(engine),
+            "campaigns": lambda: CampaignPerformance(store),
+            "health": lambda: PipelineHealth(store, lineage=lineage),
+        }
+        names = [n for n in TABS if roles is None or n in roles]
         if roles is not None:
-            names = [n for n in names if n[0] in roles]
-            self.nav.param.tab.objects = [n[0] for n in names]
-            self.nav.tab = names[0][0]
-        self._tab_names = [n[0] for n in names]
-        self.tabs = pn.Tabs(*[(title, view) for _, title, view in names], dynamic=True)
+            self.nav.param.tab.objects = names
+            self.nav.tab = names[0]
+        self._factories = {n: factories[n] for n in names}
+        self._views: dict[str, object] = {}
+        self._slots = {n: pn.Column(sizing_mode="stretch_width") for n in names}
+        self._tab_names = names
+        titles = dict(zip(TABS, TAB_TITLES, strict=True))
+        self.tabs = pn.Tabs(*[(titles[n], self._slots[n]) for n in names], dynamic=True)
         self.tabs.param.watch(self._tab_clicked, "active")
         self.nav.param.watch(self._tab_changed, "tab")
         self._version = file_version(store.path)
+
+    def view(self, name: str):
+        """The view of tab `name`, built (and put into its tab) on first use."""
+        if name not in self._views:
+            self._views[name] = view = self._factories[name]()
+            self._slots[name].append(view)
+        return self._views[name]
+
+    explorer = property(lambda self: self.view("segments"))
+    customer = property(lambda self: self.view("customer"))
+    assistant = property(lambda self: self.view("assistant"))
+    campaigns = property(lambda self: self.view("campaigns"))
+    health = property(lambda self: self.view("health"))
 
     def open_customer(self, customer_id: str) -> None:
         self.customer.customer_id = customer_id
@@ -79,6 +97,7 @@ class Dashboard:
 
     def _tab_changed(self, event) -> None:
         if event.new in self._tab_names:
+            self.view(event.new)
             self.tabs.active = self._tab_names.index(event.new)
 
     def refresh_if_published(self) -> bool:
@@ -87,18 +106,24 @@ class Dashboard:
         if version is None or version == self._version:
             return False
         self._version = version
-        self.explorer.refresh()
-        self.customer._show()
-        self.campaigns._show()
-        self.health.refresh()
+        for name, view in self._views.items():
+            {
+                "segments": lambda v: v.refresh(),
+                "customer": lambda v: v._show(),
+                "campaigns": lambda v: v._show(),
+                "health": lambda v: v.refresh(),
+            }.get(name, lambda v: None)(view)
         return True
 
     def sync_url(self, location) -> None:
         """Filters, the customer and the tab in the query string (shareable, reloadable)."""
-        location.sync(self.explorer, URL_PARAMS, on_error=self._bad_url)
-        location.sync(self.customer, {"customer_id": "customer_id"})
-        if self.customer.customer_id and "tab" not in (location.query_params or {}):
-            self.open_customer(self.customer.customer_id)  # a deep link opens its tab
+        query = location.query_params or {}
+        if "segments" in self._views or any(key in query for key in URL_PARAMS.values()):
+            location.sync(self.explorer, URL_PARAMS, on_error=self._bad_url)
+        if "customer" in self._tab_names:
+            location.sync(self.customer, {"customer_id": "customer_id"})
+            if self.customer.customer_id and "tab" not in query:
+                self.open_customer(self.customer.customer_id)  # a deep link opens its tab
         location.sync(self.nav, {"tab": "tab"}, on_error=self._bad_url)
 
     def _bad_url(self, values: dict) -> None:
@@ -138,7 +163,7 @@ def create_app(
     template.header.append(
         pn.pane.HTML(
             '<span style="color:#fff;font-size:13px">published '
-            f'{manifest["published_at"]:%Y-%m-%d %H:%M} UTC</span>',
+            f"{manifest['published_at']:%Y-%m-%d %H:%M} UTC</span>",
             align="center",
         )
         if manifest.get("published_at") is not None
@@ -146,6 +171,7 @@ def create_app(
     )
     if pn.state.location is not None:
         dashboard.sync_url(pn.state.location)
+    dashboard.view(dashboard.nav.tab)  # the tab on screen; the others when first opened
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
         pn.state.add_periodic_callback(
             dashboard.refresh_if_published, period=REFRESH_SECONDS * 1000
