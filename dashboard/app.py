@@ -1,0 +1,180 @@
+"""The dashboard: one template, one tab per view, filters and the customer in the URL.
+
+`create_app(store, ...)` builds one session's page; `dashboard/serve.py` is the script
+`panel serve` runs (`c360 serve` starts it).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import panel as pn
+import param
+
+from dashboard import theme
+from dashboard.assistant_adapter import EngineLike
+from dashboard.data import NotPublished, Store, file_version
+from dashboard.views.assistant_chat import AssistantChat
+from dashboard.views.campaigns import CampaignPerformance
+from dashboard.views.customer360 import Customer360
+from dashboard.views.pipeline_health import PipelineHealth
+from dashboard.views.segment_explorer import URL_PARAMS, SegmentExplorer
+
+log = logging.getLogger(__name__)
+
+TITLE = "c360 · Customer 360 Analytics"
+TABS = ("segments", "customer", "assistant", "campaigns", "health")
+TAB_TITLES = (
+    "Segment Explorer",
+    "Customer 360",
+    "AI Assistant",
+    "Campaign Performance",
+    "Pipeline Health",
+)
+#: How often a session checks whether a new serving copy was published (seconds).
+REFRESH_SECONDS = 10
+
+
+class Navigation(param.Parameterized):
+    tab = param.Selector(default=TABS[0], objects=list(TABS))
+
+
+class Dashboard:
+    """One session's views and the glue between them (views only render)."""
+
+    def __init__(
+        self,
+        store: Store,
+        engine: EngineLike | None = None,
+        lineage: pd.DataFrame | None = None,
+        roles: frozenset[str] | None = None,
+    ) -> None:
+        self.store = store
+        self.nav = Navigation()
+        # Views are built the first time their tab is shown: a session pays for what it sees.
+        factories = {
+            "segments": lambda: SegmentExplorer(store, on_open_customer=self.open_customer),
+            "customer": lambda: Customer360(store),
+            "assistant": lambda: AssistantChat(engine),
+            "campaigns": lambda: CampaignPerformance(store),
+            "health": lambda: PipelineHealth(store, lineage=lineage),
+        }
+        names = [n for n in TABS if roles is None or n in roles]
+        if roles is not None:
+            self.nav.param.tab.objects = names
+            self.nav.tab = names[0]
+        self._factories = {n: factories[n] for n in names}
+        self._views: dict[str, object] = {}
+        self._slots = {n: pn.Column(sizing_mode="stretch_width") for n in names}
+        self._tab_names = names
+        titles = dict(zip(TABS, TAB_TITLES, strict=True))
+        self.tabs = pn.Tabs(*[(titles[n], self._slots[n]) for n in names], dynamic=True)
+        self.tabs.param.watch(self._tab_clicked, "active")
+        self.nav.param.watch(self._tab_changed, "tab")
+        self._version = file_version(store.path)
+
+    def view(self, name: str):
+        """The view of tab `name`, built (and put into its tab) on first use."""
+        if name not in self._views:
+            self._views[name] = view = self._factories[name]()
+            self._slots[name].append(view)
+        return self._views[name]
+
+    explorer = property(lambda self: self.view("segments"))
+    customer = property(lambda self: self.view("customer"))
+    assistant = property(lambda self: self.view("assistant"))
+    campaigns = property(lambda self: self.view("campaigns"))
+    health = property(lambda self: self.view("health"))
+
+    def open_customer(self, customer_id: str) -> None:
+        self.customer.customer_id = customer_id
+        if "customer" in self._tab_names:
+            self.nav.tab = "customer"
+
+    def _tab_clicked(self, event) -> None:
+        self.nav.tab = self._tab_names[event.new]
+
+    def _tab_changed(self, event) -> None:
+        if event.new in self._tab_names:
+            self.view(event.new)
+            self.tabs.active = self._tab_names.index(event.new)
+
+    def refresh_if_published(self) -> bool:
+        """Re-render every view after a new serving copy was swapped in."""
+        version = file_version(self.store.path)
+        if version is None or version == self._version:
+            return False
+        self._version = version
+        for name, view in self._views.items():
+            {
+                "segments": lambda v: v.refresh(),
+                "customer": lambda v: v._show(),
+                "campaigns": lambda v: v._show(),
+                "health": lambda v: v.refresh(),
+            }.get(name, lambda v: None)(view)
+        return True
+
+    def sync_url(self, location) -> None:
+        """Filters, the customer and the tab in the query string (shareable, reloadable)."""
+        query = location.query_params or {}
+        if "segments" in self._views or any(key in query for key in URL_PARAMS.values()):
+            location.sync(self.explorer, URL_PARAMS, on_error=self._bad_url)
+        if "customer" in self._tab_names:
+            location.sync(self.customer, {"customer_id": "customer_id"})
+            if self.customer.customer_id and "tab" not in query:
+                self.open_customer(self.customer.customer_id)  # a deep link opens its tab
+        location.sync(self.nav, {"tab": "tab"}, on_error=self._bad_url)
+
+    def _bad_url(self, values: dict) -> None:
+        log.info("ignored URL parameters %s", list(values))
+        self.explorer._cards.object = theme.message(
+            f"Ignored link parameters that are not valid here: {', '.join(values)}", "warning"
+        ) + (self.explorer._cards.object or "")
+
+
+def create_app(
+    store: Store,
+    engine: EngineLike | None = None,
+    lineage: pd.DataFrame | None = None,
+    roles: frozenset[str] | None = None,
+) -> pn.template.BaseTemplate:
+    pn.config.raw_css = (
+        [*pn.config.raw_css, theme.CSS] if theme.CSS not in pn.config.raw_css else pn.config.raw_css
+    )
+    # Bootstrap: its resources are bundled with Panel (the Fast templates link a web font).
+    template = pn.template.BootstrapTemplate(
+        title=TITLE,
+        header_background=theme.ACCENT,
+        collapsed_sidebar=True,
+    )
+    if roles is not None and not roles:
+        template.main.append(
+            theme.html_pane(theme.message("Your user has no dashboard role.", "error"))
+        )
+        return template
+    try:
+        dashboard = Dashboard(store, engine, lineage, roles)
+    except NotPublished as exc:
+        template.main.append(theme.html_pane(theme.message(str(exc), "error")))
+        return template
+    template.main.append(dashboard.tabs)
+    manifest = store.manifest()
+    template.header.append(
+        pn.pane.HTML(
+            '<span style="color:#fff;font-size:13px">published '
+            f"{manifest['published_at']:%Y-%m-%d %H:%M} UTC</span>",
+            align="center",
+        )
+        if manifest.get("published_at") is not None
+        else pn.pane.HTML("")
+    )
+    if pn.state.location is not None:
+        dashboard.sync_url(pn.state.location)
+    dashboard.view(dashboard.nav.tab)  # the tab on screen; the others when first opened
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        pn.state.add_periodic_callback(
+            dashboard.refresh_if_published, period=REFRESH_SECONDS * 1000
+        )
+    template.dashboard = dashboard  # for tests and the benchmark
+    return template

@@ -1,0 +1,1 @@
+"""One Viewer per dashboard tab; views only render what dashboard.data returns."""

@@ -1,0 +1,312 @@
+"""Customer 360: one customer's profile, spend trend, categories, transactions and card history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import panel as pn
+import param
+from panel.viewable import Viewer
+
+from dashboard import theme
+from dashboard.data import NOT_SCORED, InvalidCustomerId, Store, TransactionFilters
+
+CHANNELS = ("In-Store", "Online", "Mobile")
+SUGGESTION_SEPARATOR = " · "
+
+
+class Customer360(Viewer):
+    customer_id = param.String(default="", doc="The customer shown (synced to ?customer_id=)")
+    error = param.String(default="", doc="Why nothing is shown (malformed or unknown id)")
+    profile = param.Dict(default=None, allow_None=True)
+
+    tx_categories = param.ListSelector(default=[], objects=[])
+    tx_channels = param.ListSelector(default=[], objects=list(CHANNELS))
+    tx_amount_min = param.Number(default=None, allow_None=True)
+    tx_amount_max = param.Number(default=None, allow_None=True)
+    tx_dates = param.DateRange(default=None, allow_None=True)
+
+    def __init__(self, store: Store, **params) -> None:
+        self.store = store
+        super().__init__(**params)
+        self._build()
+        self._show()
+
+    # --- input -----------------------------------------------------------------------------
+    def search(self, text: str) -> None:
+        """What the search box does on Enter / choosing a suggestion."""
+        text = (text or "").strip()
+        if not text:
+            return
+        candidate = text.split(SUGGESTION_SEPARATOR, 1)[0].strip()
+        try:
+            self.customer_id = self.store.parse_customer_id(candidate)
+            return
+        except InvalidCustomerId:
+            pass
+        matches = self.store.suggest(text, limit=2)
+        if len(matches) == 1:
+            self.customer_id = str(matches.customer_id.iloc[0])
+        elif len(matches) == 0:
+            self.error = (
+                f"No customer matches {text[:60]!r}: search by id (CUST########), name or e-mail."
+            )
+            self.customer_id = ""
+        else:
+            self.error = f"Several customers match {text[:60]!r}: pick one of the suggestions."
+            self.customer_id = ""
+
+    def _typed(self, event) -> None:
+        text = event.new or ""
+        if len(text.strip()) < 2:
+            return
+        found = self.store.suggest(text, limit=12)
+        self._search.options = [
+            SUGGESTION_SEPARATOR.join((r.customer_id, r.full_name, r.email))
+            for r in found.itertuples()
+        ]
+
+    @param.depends("customer_id", watch=True)
+    def _show(self) -> None:
+        if not self.customer_id:
+            self.profile = None
+            self._render()
+            return
+        try:
+            customer_id = self.store.parse_customer_id(self.customer_id)
+        except InvalidCustomerId as exc:
+            self.error, self.profile = str(exc), None
+            self._render()
+            return
+        profile = self.store.profile(customer_id)
+        if profile is None:
+            self.error = f"Customer {customer_id} is not in the published data."
+        else:
+            self.error = ""
+            categories = self.store.category_spend(customer_id, top=25).category_name.tolist()
+            self.param.tx_categories.objects = sorted(set(categories) | set(self.tx_categories))
+        self.profile = profile
+        self._render()
+
+    @property
+    def transaction_filters(self) -> TransactionFilters:
+        start, end = self.tx_dates or (None, None)
+        return TransactionFilters(
+            categories=tuple(self.tx_categories),
+            channels=tuple(self.tx_channels),
+            amount_min=self.tx_amount_min,
+            amount_max=self.tx_amount_max,
+            date_from=start,
+            date_to=end,
+        )
+
+    @param.depends(
+        "tx_categories", "tx_channels", "tx_amount_min", "tx_amount_max", "tx_dates", watch=True
+    )
+    def _filter_transactions(self) -> None:
+        if self.profile:
+            self._tx_table.value = self.store.transactions(
+                self.profile["customer_id"], self.transaction_filters
+            )
+
+    # --- layout ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        w = pn.widgets
+        self._search = w.AutocompleteInput(
+            label="Find a customer",
+            placeholder="Customer id, name or e-mail (e.g. CUST00012345)",
+            options=[],
+            restrict=False,
+            case_sensitive=False,
+            search_strategy="includes",
+            min_characters=2,
+            width=460,
+        )
+        self._search.param.watch(self._typed, "value_input")
+        self._search.param.watch(lambda e: self.search(e.new), "value")
+        self._message = theme.html_pane()
+        self._profile = theme.html_pane()
+        self._trend = pn.pane.HoloViews(sizing_mode="stretch_width", height=300)
+        self._categories = pn.pane.HoloViews(sizing_mode="stretch_width", height=300)
+        self._tx_table = theme.table(
+            formatters={"transaction_amount": theme.MONEY_CENTS},
+            titles={
+                "transaction_date": "Date",
+                "transaction_amount": "Amount",
+                "merchant_name": "Merchant",
+                "category_name": "Category",
+                "channel": "Channel",
+                "transaction_id": "Transaction",
+            },
+            height=420,
+            pagination="local",
+            page_size=20,
+        )
+        self._history = theme.table(
+            formatters={"credit_limit": theme.MONEY_FORMAT},
+            titles={
+                "valid_from": "Valid from",
+                "valid_to": "Valid to",
+                "card_type": "Card",
+                "credit_limit": "Credit limit",
+                "is_current": "Current",
+            },
+        )
+        tx_filters = pn.Row(
+            w.MultiChoice.from_param(self.param.tx_categories, label="Category", width=260),
+            w.MultiChoice.from_param(self.param.tx_channels, label="Channel", width=220),
+            w.FloatInput.from_param(self.param.tx_amount_min, label="Amount ≥ $", width=110),
+            w.FloatInput.from_param(self.param.tx_amount_max, label="≤ $", width=110),
+            w.DatePicker(label="From", width=130),
+            w.DatePicker(label="To", width=130),
+        )
+        self._date_from, self._date_to = tx_filters[-2], tx_filters[-1]
+        for picker in (self._date_from, self._date_to):
+            picker.param.watch(self._dates_changed, "value")
+        self._details = pn.Column(
+            self._profile,
+            pn.Row(self._trend, self._categories, sizing_mode="stretch_width"),
+            theme.html_pane(
+                '<span class="c360-muted">Hover a month for its MoM change; the orange '
+                "diamond is the month in progress at its run rate.</span>"
+            ),
+            theme.title(
+                "Recent transactions", "The customer's latest 100; the filters narrow them."
+            ),
+            tx_filters,
+            self._tx_table,
+            theme.title(
+                "Card and credit-limit history", "SCD type 2 versions of gold.dim_customer"
+            ),
+            self._history,
+            sizing_mode="stretch_width",
+            visible=False,
+        )
+        self._layout = pn.Column(
+            theme.title("Customer 360 View", "Deep dive into one customer's profile and behaviour"),
+            self._search,
+            self._message,
+            self._details,
+            sizing_mode="stretch_width",
+        )
+
+    def _dates_changed(self, _event) -> None:
+        start, end = self._date_from.value, self._date_to.value
+        self.tx_dates = None if start is None and end is None else (start, end)
+
+    def _render(self) -> None:
+        profile = self.profile
+        if profile is None:
+            self._details.visible = False
+            self._message.object = (
+                theme.message(self.error, "error")
+                if self.error
+                else theme.message("Enter a customer id, a name or an e-mail to see a customer.")
+            )
+            return
+        self._message.object = ""
+        customer_id = profile["customer_id"]
+        alert = self.store.decline_alert(customer_id)
+        self._profile.object = _profile_html(profile, alert)
+        monthly = self.store.monthly_spend(customer_id)
+        self._trend.object = _trend_chart(monthly)
+        self._categories.object = _category_chart(self.store.category_spend(customer_id))
+        self._tx_table.value = self.store.transactions(customer_id, self.transaction_filters)
+        self._history.value = self.store.card_history(customer_id)
+        self._details.visible = True
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._layout
+
+
+def _profile_html(p: dict, alert: dict | None) -> str:
+    score = p.get("churn_risk_score")
+    category = p.get("churn_risk_category")
+    churn_value = NOT_SCORED if score is None else f"{score:.0f} / 100"
+    churn_sub = "" if score is None else (category or "")
+    mom = p.get("latest_mom_change_pct")
+    items = [
+        theme.card("Customer", str(p["full_name"]), f"{p['customer_id']} · {p['email']}"),
+        theme.card("Segment", str(p["customer_segment"])),
+        theme.card("Churn risk", churn_value, churn_sub, prominent=True),
+        theme.card("Card", str(p["card_type"]), f"limit {theme.money(p['credit_limit'])}"),
+        theme.card("Lifetime value", theme.money(p["lifetime_value"])),
+        theme.card("Avg transaction", theme.money(p["avg_transaction_value"], 2)),
+        theme.card(
+            "Avg monthly spend",
+            theme.money(p["avg_monthly_spend"]),
+            f"MoM {theme.percent(mom, True)}",
+        ),
+        theme.card(
+            "Location", f"{p['city']}, {p['state']}", f"age {p['age']} · {p['employment_status']}"
+        ),
+    ]
+    html = theme.cards(*items)
+    if alert:
+        html = (
+            theme.message(
+                f"Spend decline alert ({alert['alert_month']:%b %Y}): monthly spend down "
+                f"{abs(float(alert['spend_decline_pct'])):.0f} % "
+                f"({theme.money(alert['prior_3m_monthly_spend'])} → "
+                f"{theme.money(alert['recent_monthly_spend'])} a month).",
+                "warning",
+            )
+            + html
+        )
+    return html
+
+
+def _trend_chart(monthly: pd.DataFrame):
+    """Complete months as a line; the month in progress as its run-rate (projected) point."""
+    frame = monthly.assign(
+        monthly_spend=monthly.monthly_spend.astype(float),
+        projected=monthly.projected_monthly_spend.astype(float),
+        mom_change=monthly.mom_change_pct.astype(float),
+        month_label=[f"{m:%b %Y}" for m in monthly.month],
+    )
+    complete = frame[frame.is_complete_month.astype(bool)]
+    current = frame[~frame.is_complete_month.astype(bool)]
+    chart = complete.hvplot.line(
+        x="month",
+        y="monthly_spend",
+        hover_cols=["month_label", "mom_change", "transaction_count"],
+        title="Monthly spend (18 months)",
+        ylabel="spend ($)",
+        xlabel="",
+        color=theme.ACCENT,
+        responsive=True,
+        height=300,
+        yformatter="$%.0f",
+    ) * complete.hvplot.scatter(
+        x="month",
+        y="monthly_spend",
+        hover_cols=["month_label", "mom_change"],
+        color=theme.ACCENT,
+        size=40,
+    )
+    if len(current):
+        chart = chart * current.hvplot.scatter(
+            x="month",
+            y="projected",
+            hover_cols=["month_label", "monthly_spend"],
+            color="#d68910",
+            marker="diamond",
+            size=90,
+        )
+    return chart.opts(toolbar=None, responsive=True, height=300)
+
+
+def _category_chart(categories: pd.DataFrame):
+    frame = categories.assign(total_spend=categories.total_spend.astype(float)).iloc[::-1]
+    return frame.hvplot.barh(
+        x="category_name",
+        y="total_spend",
+        hover_cols=["spend_share_pct", "transaction_count"],
+        title="Spend by category (top 10)",
+        xlabel="",
+        ylabel="spend ($)",
+        color=theme.ACCENT,
+        responsive=True,
+        height=300,
+        xformatter="$%.0f",
+        toolbar=None,
+    )

@@ -1,0 +1,216 @@
+"""Pipeline Health (spec 5.6): runs, rows per layer, data quality, ingestion, alerts, lineage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import hvplot.pandas  # noqa: F401
+import pandas as pd
+import panel as pn
+import param
+from bokeh.models import NumeralTickFormatter
+from panel.viewable import Viewer
+
+from c360.core.clock import utc_now
+from dashboard import theme
+from dashboard.data import Store
+
+QUALITY_CHECKS = ("duplicate", "null", "referential", "range")
+
+
+class PipelineHealth(Viewer):
+    alerts = param.List(default=[])
+
+    def __init__(self, store: Store, lineage: pd.DataFrame | None = None, **params) -> None:
+        self.store = store
+        self.lineage = lineage
+        super().__init__(**params)
+        self._build()
+        self.refresh()
+
+    def refresh(self, now: datetime | None = None) -> None:
+        now = now or utc_now()
+        store = self.store
+        self.alerts = store.alerts(now)
+        self._alerts.object = "".join(
+            theme.badge(f"{a.title} {a.detail}".strip(), a.level) for a in self.alerts
+        ) or theme.badge("All checks within thresholds (spec 10.5)", "ok")
+        runs = store.runs(20)
+        ingest = store.ingestion(now)
+        last = runs.iloc[0] if len(runs) else None
+        self._cards.object = theme.cards(
+            theme.card(
+                "Last run",
+                str(last.status) if last is not None else "none",
+                f"{last.run_timestamp:%Y-%m-%d %H:%M} UTC · {last.action}"
+                if last is not None
+                else "",
+                prominent=True,
+            ),
+            theme.card(
+                "Duration",
+                f"{last.duration_seconds:,.1f} s" if last is not None else "–",
+                f"{last.models_run} models, {last.models_failed} failed"
+                if last is not None
+                else "",
+            ),
+            theme.card(
+                "Files in the last hour",
+                theme.number(ingest["files_last_hour"] or 0),
+                f"{ingest['failed_last_hour'] or 0} failed",
+            ),
+            theme.card(
+                "Ingestion latency",
+                _seconds(ingest["latency_last_hour"] or ingest["latency_all"]),
+                "average, last hour" if ingest["latency_last_hour"] else "average, all loads",
+            ),
+            theme.card("Load errors (24 h)", theme.number(ingest["errors_last_day"] or 0)),
+            theme.card("Pipe", str(ingest["pipe_state"]), "c360 run --watch / ingest --watch"),
+            theme.card(
+                "Freshness",
+                _age(now, ingest["published_at"]),
+                f"published; data to {_when(ingest['last_transaction_at'])}",
+            ),
+        )
+        self._runs.value = runs
+        counts = store.layer_counts()
+        self._layers.value = counts
+        per_layer = counts.groupby("layer", sort=False).record_count.sum().reset_index()
+        self._layer_chart.object = per_layer.hvplot.bar(
+            x="layer",
+            y="record_count",
+            title="Rows per layer (newest build)",
+            xlabel="",
+            ylabel="rows",
+            color=theme.ACCENT,
+            responsive=True,
+            height=260,
+            yformatter=NumeralTickFormatter(format="0.[0]a"),
+        ).opts(toolbar=None)
+        quality = store.quality_over_time()
+        quality = quality[quality.check_type.isin(QUALITY_CHECKS)]
+        quality = quality.assign(
+            check=quality.table_name + " · " + quality.check_type,
+            failure_pct=quality.failure_pct.astype(float),
+        )
+        self._quality.object = (
+            quality.hvplot.line(
+                x="run_timestamp",
+                y="failure_pct",
+                by="check",
+                title="Data quality over time (% of rows failing)",
+                xlabel="load",
+                ylabel="% failing",
+                responsive=True,
+                height=280,
+            )
+            * quality.hvplot.scatter(x="run_timestamp", y="failure_pct", by="check", size=25)
+            if len(quality)
+            else None
+        )
+        self._loads.value = store.recent_loads(20)
+        self._audits.value = store.audit_failures(20)
+        usage = store.assistant_usage()
+        self._assistant.object = (
+            theme.message("No assistant usage has been published yet.", "info")
+            if usage is None
+            else theme.cards(
+                theme.card("Questions", theme.number(usage["questions"])),
+                theme.card("Refusal rate", theme.percent(usage["refusal_pct"])),
+                theme.card(
+                    "Feedback", f"👍 {usage['thumbs_up'] or 0} · 👎 {usage['thumbs_down'] or 0}"
+                ),
+            )
+        )
+        manifest = store.manifest()
+        self._manifest.object = (
+            '<span class="c360-muted">Serving copy published '
+            f"{_when(manifest['published_at'])} UTC, covers the build of "
+            f"{_when(manifest['covered_run'])} UTC, {manifest['tables']} tables.</span>"
+        )
+
+    def _build(self) -> None:
+        self._alerts = theme.html_pane()
+        self._cards = theme.html_pane()
+        self._manifest = theme.html_pane()
+        self._runs = theme.table(
+            height=260,
+            layout="fit_data_fill",
+            hidden_columns=["error_message"],
+            titles={
+                "run_timestamp": "Run (UTC)",
+                "status": "Status",
+                "action": "Action",
+                "models_run": "Models",
+                "models_failed": "Failed",
+                "duration_seconds": "Seconds",
+            },
+        )
+        self._layers = theme.table(height=260)
+        self._layer_chart = pn.pane.HoloViews(sizing_mode="stretch_width", height=260)
+        self._quality = pn.pane.HoloViews(sizing_mode="stretch_width", height=280)
+        self._loads = theme.table(height=260)
+        self._audits = theme.table(height=160)
+        self._assistant = theme.html_pane()
+        lineage = (
+            theme.table(self.lineage, height=300)
+            if self.lineage is not None and len(self.lineage)
+            else theme.html_pane(
+                theme.message(
+                    "Lineage is shown when the dashboard is started by `c360 serve`.", "info"
+                )
+            )
+        )
+        self._layout = pn.Column(
+            theme.title(
+                "Pipeline Health", "Runs, rows per layer, data quality and ingestion (spec 5.6)"
+            ),
+            self._alerts,
+            self._cards,
+            self._manifest,
+            pn.Row(
+                pn.Column(theme.title("Last runs"), self._runs, sizing_mode="stretch_width"),
+                pn.Column(self._layer_chart, sizing_mode="stretch_width"),
+                sizing_mode="stretch_width",
+            ),
+            self._quality,
+            pn.Row(
+                pn.Column(theme.title("Recent loads"), self._loads, sizing_mode="stretch_width"),
+                pn.Column(theme.title("Rows per model"), self._layers, sizing_mode="stretch_width"),
+                sizing_mode="stretch_width",
+            ),
+            theme.title("Failed audits"),
+            self._audits,
+            theme.title("Assistant usage"),
+            self._assistant,
+            theme.title(
+                "Lineage of the gold models", "Upstream models of each gold model (from SQLMesh)"
+            ),
+            lineage,
+            sizing_mode="stretch_width",
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._layout
+
+
+def _seconds(value) -> str:
+    if value is None:
+        return "–"
+    value = float(value)
+    return f"{value:,.1f} s" if value < 120 else f"{value / 60:,.1f} min"
+
+
+def _when(value) -> str:
+    return "–" if value is None else f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+
+
+def _age(now: datetime, then) -> str:
+    if then is None:
+        return "–"
+    seconds = (now - pd.Timestamp(then).to_pydatetime()).total_seconds()
+    if seconds < 120:
+        return f"{seconds:,.0f} s ago"
+    if seconds < 7200:
+        return f"{seconds / 60:,.0f} min ago"
+    return f"{seconds / 3600:,.1f} h ago"

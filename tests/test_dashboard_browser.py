@@ -1,0 +1,262 @@
+"""The served dashboard in a real browser: `c360 serve` on a free loopback port, Debian's
+Chromium driven by Playwright (never a downloaded browser), UAT cases of spec 11.5.
+
+Screenshots of every tab go to $C360_SCREENSHOT_DIR (default: a temporary folder).
+Any browser console error fails the test that caused it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboard.data import SegmentFilters, Store
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+REPO = Path(__file__).resolve().parents[1]
+READY_SECONDS = 120  # a bound for start-up on a busy machine, not a performance assertion
+TIMEOUT_MS = 60_000
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian chromium (make browser)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = READY_SECONDS) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"c360 serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def served(built_portfolio, tmp_path_factory) -> Iterator[dict]:
+    """`c360 serve` (panel serve underneath) over a private copy of the small portfolio."""
+    portfolio = built_portfolio.copy_to(tmp_path_factory.mktemp("served") / "data")
+    port = free_port()
+    env = {**os.environ, "C360_DATA_DIR": str(portfolio.root), "PYTHONPATH": str(REPO)}
+    log = tmp_path_factory.mktemp("serve-log") / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "c360", "serve", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/liveness", process)
+        yield {"base": base, "portfolio": portfolio, "process": process, "log": log}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def chromium_browser() -> Iterator:
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    folder = os.environ.get("C360_SCREENSHOT_DIR")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def dash(chromium_browser, served):
+    context = chromium_browser.new_context(
+        viewport={"width": 1500, "height": 1100}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.console_errors = errors
+    yield page
+    context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+def open_page(page, served, query: dict | None = None) -> None:
+    url = served["base"] + "/"
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    page.goto(url)
+    page.wait_for_selector(".bk-tab")
+
+
+def count_on_page(page) -> int:
+    text = page.locator(".c360-card").filter(has_text="Customers").first.locator(".value")
+    return int(text.inner_text().replace(",", ""))
+
+
+def test_segment_filter_and_export_download_every_row(dash, served, screenshots, tmp_path):
+    """UAT 1: filter (segment + states), metrics, export, open the CSV; clearing restores."""
+    store = Store(served["portfolio"].settings.serving_path)
+    everyone = store.segment_summary(SegmentFilters())["customers"]
+    filters = SegmentFilters(segments=("Stable Mid-Spenders",), states=("CA", "NY", "TX", "FL"))
+    expected = store.segment_summary(filters)["customers"]
+    open_page(
+        dash,
+        served,
+        {
+            "segments": json.dumps(list(filters.segments)),
+            "states": json.dumps(list(filters.states)),
+        },
+    )
+    dash.get_by_text("Total LTV").wait_for()
+    assert count_on_page(dash) == expected
+    assert 0 < expected < everyone
+    dash.screenshot(path=screenshots / "segment_explorer.png", full_page=True)
+    with dash.expect_download() as download:
+        dash.get_by_role("button", name="Export segment to CSV").click()
+    path = tmp_path / "segment.csv"
+    download.value.save_as(path)
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == expected  # the whole filtered list, more than one page
+    assert {r["customer_segment"] for r in rows} == {"Stable Mid-Spenders"}
+    assert {r["state"] for r in rows} <= set(filters.states)
+    dash.get_by_role("button", name="Clear filters").click()
+    deadline = time.monotonic() + 30
+    while count_on_page(dash) != everyone and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert count_on_page(dash) == everyone
+    # the URL follows the filters (a view can be shared): segments are cleared there too
+    while (
+        "Stable" in urllib.parse.unquote(dash.evaluate("location.search"))
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+    assert "Stable" not in urllib.parse.unquote(dash.evaluate("location.search"))
+
+
+def test_deep_link_opens_the_customer(dash, served, screenshots):
+    """UAT 2: ?customer_id= opens Customer 360 with the profile, both charts and the table."""
+    open_page(dash, served, {"customer_id": "CUST00000007"})
+    dash.get_by_text("CUST00000007 ·").wait_for()
+    dash.get_by_text("Not scored yet").first.wait_for()
+    dash.get_by_text("Recent transactions").wait_for()
+    deadline = time.monotonic() + 60
+    while dash.locator("canvas").count() < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)  # the trend and category charts (Bokeh draws on canvases)
+    assert dash.locator("canvas").count() >= 2
+    assert dash.locator(".tabulator-row").count() > 0
+    dash.screenshot(path=screenshots / "customer_360.png", full_page=True)
+
+
+def test_unknown_and_injected_ids_get_a_clear_message(dash, served, screenshots):
+    open_page(dash, served, {"customer_id": "CUST99999999"})
+    dash.get_by_text("is not in the published data").wait_for()
+    open_page(dash, served, {"customer_id": "x' OR '1'='1"})
+    dash.get_by_text("is not a customer id").wait_for()
+    search = dash.get_by_placeholder("Customer id, name or e-mail (e.g. CUST00012345)")
+    search.fill("'; DROP TABLE gold.customer_360_profile; --")
+    search.press("Enter")
+    dash.get_by_text("No customer matches").wait_for()
+    dash.screenshot(path=screenshots / "customer_360_injection.png", full_page=True)
+    store = Store(served["portfolio"].settings.serving_path)
+    assert store.segment_summary(SegmentFilters())["customers"] > 0  # nothing was dropped
+
+
+def test_every_other_tab_renders(dash, served, screenshots):
+    """UAT 4 (campaign ROI > 0), the assistant tab, Pipeline Health: no console error."""
+    open_page(dash, served)
+    dash.locator(".bk-tab").filter(has_text="Campaign Performance").click()
+    roi = dash.locator(".c360-card.prominent").filter(has_text="ROI").locator(".value")
+    roi.wait_for()
+    assert float(roi.inner_text().replace("%", "").replace(",", "").strip()) > 0
+    dash.get_by_text("Treatment group").wait_for()
+    dash.screenshot(path=screenshots / "campaign_performance.png", full_page=True)
+    dash.locator(".bk-tab").filter(has_text="AI Assistant").click()
+    dash.locator(".c360-msg").filter(has_text="AI assistant").first.wait_for()
+    dash.screenshot(path=screenshots / "ai_assistant.png", full_page=True)
+    dash.locator(".bk-tab").filter(has_text="Pipeline Health").click()
+    dash.get_by_text("Last runs", exact=True).wait_for()
+    dash.get_by_text("SUCCESS").first.wait_for()
+    dash.screenshot(path=screenshots / "pipeline_health.png", full_page=True)
+
+
+def test_sessions_keep_answering_while_publishes_swap_the_file(served):
+    """Clients open sessions non-stop while the serving file is republished: 0 failures."""
+    import panel.models.tabulator  # noqa: F401  (Panel's Bokeh models, known to the client)
+    from bokeh.client import pull_session
+
+    from c360.pipeline.publish import publish
+
+    url = served["base"] + "/"
+    failures: list[str] = []
+    sessions = 0
+    stop = threading.Event()
+
+    def client() -> None:
+        nonlocal sessions
+        while not stop.is_set():
+            try:
+                with pull_session(url=url) as session:
+                    assert session.document.roots
+                sessions += 1
+            except Exception as exc:  # noqa: BLE001 - every failure is reported
+                failures.append(repr(exc))
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    try:
+        for _ in range(3):
+            assert publish(served["portfolio"].settings, full=True).skipped is None
+            time.sleep(1)
+    finally:
+        stop.set()
+        thread.join(timeout=120)
+    assert failures == []
+    assert sessions >= 3
+    assert served["process"].poll() is None

@@ -1,0 +1,138 @@
+"""View logic without a browser: parameters, the frames views hold, messages, the chat adapter."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from dashboard.access import authorized, tabs_for
+from dashboard.app import Dashboard
+from dashboard.assistant_adapter import DEFAULT_QUESTIONS, sample_questions, to_reply
+from dashboard.data import REGIONS, Store
+from dashboard.views.assistant_chat import NOT_INSTALLED, AssistantChat
+from dashboard.views.campaigns import CampaignPerformance
+from dashboard.views.customer360 import Customer360
+from dashboard.views.pipeline_health import PipelineHealth
+from dashboard.views.segment_explorer import PAGE_SIZE, SegmentExplorer
+
+
+@pytest.fixture(scope="module")
+def store(built_portfolio) -> Store:
+    return Store(built_portfolio.settings.serving_path)
+
+
+def test_segment_explorer_filters_pages_and_exports(store):
+    opened: list[str] = []
+    view = SegmentExplorer(store, on_open_customer=opened.append)
+    everyone = view.summary["customers"]
+    assert len(view.rows) == PAGE_SIZE and view.pages == -(-everyone // PAGE_SIZE)
+    view.segments = ["High-Value Travelers"]
+    view.region = "Northeast"
+    assert view.region == "" and set(view.states) <= set(REGIONS["Northeast"]) and view.states
+    narrowed = view.summary["customers"]
+    assert 0 < narrowed < everyone
+    assert set(view.rows.customer_segment) == {"High-Value Travelers"}
+    assert "Customers" in view._cards.object and f"{narrowed:,}" in view._cards.object
+    view.segments = ["Stable Mid-Spenders"]
+    view.states = []
+    view.page = 2
+    second = view.rows.customer_id.tolist()
+    view.page = 1
+    assert set(second).isdisjoint(view.rows.customer_id)
+    rows = list(csv.DictReader(io.StringIO(view.export().getvalue().decode())))
+    assert len(rows) == view.summary["customers"] > PAGE_SIZE
+    view.open_row(0)
+    assert opened == [view.rows.customer_id.iloc[0]]
+    view.clear()
+    assert view.summary["customers"] == everyone
+
+
+def test_customer_360_deep_link_unknown_and_malformed(store):
+    view = Customer360(store)
+    assert not view._details.visible and "Enter a customer id" in view._message.object
+    view.customer_id = "CUST00000007"
+    assert view.error == "" and view.profile["customer_id"] == "CUST00000007"
+    assert view._details.visible and "Not scored yet" in view._profile.object
+    assert len(view._tx_table.value) == 100
+    view.tx_channels = ["Online"]
+    assert set(view._tx_table.value.channel) <= {"Online"}
+    view.customer_id = "CUST99999999"
+    assert "not in the published data" in view.error and not view._details.visible
+    view.customer_id = "'; DROP TABLE gold.dim_customer; --"
+    assert "not a customer id" in view.error and "error" in view._message.object
+    view.search("CUST00000009 · Someone · someone@example.com")
+    assert view.customer_id == "CUST00000009"
+    view.search("zzzz-nobody-zzzz")
+    assert view.customer_id == "" and "No customer matches" in view.error
+
+
+def test_campaign_and_pipeline_views(store):
+    view = CampaignPerformance(store)
+    assert view.campaign and view.summary["roi_pct"] is not None
+    assert "ROI" in view._roi.object and "Treatment group" in view._groups.object
+    assert len(view.export().getvalue()) > 0
+    health = PipelineHealth(store)
+    assert "SUCCESS" in health._cards.object
+    assert any("Churn" in a.title for a in health.alerts)
+
+
+
+def test_assistant_tab_answers_follows_up_and_stores_feedback(built_portfolio, tmp_path):
+    """The chat over the real offline engine and the published copy: an answered question
+    renders its table, chart, SQL card, export and 👍/👎 (stored in the assistant's store),
+    and a follow-up passes the earlier answer back to the engine."""
+    import duckdb
+
+    from c360.commands.assistant import DEFAULT_MODEL
+    from dashboard.assistant_adapter import load_engine
+
+    store_path = tmp_path / "assistant" / "ASSISTANT.duckdb"
+    engine = load_engine(built_portfolio.settings.serving_path, DEFAULT_MODEL, store_path)
+    assert engine is not None
+    chat = AssistantChat(engine)
+    reply = chat.respond("What is the average lifetime value by segment?")
+    names = [type(obj).__name__ for obj in reply.objects]
+    assert {"Tabulator", "FileDownload", "Card"} <= set(names), names
+    assert "answered" in reply.objects[0].object
+    with duckdb.connect(str(built_portfolio.settings.serving_path), read_only=True) as con:
+        segments = con.execute(
+            "SELECT count(DISTINCT customer_segment) FROM gold.customer_360_profile"
+        ).fetchone()[0]
+    table = next(obj for obj in reply.objects if type(obj).__name__ == "Tabulator")
+    assert len(table.value) == segments
+    feedback = reply.objects[-1]
+    feedback[0].clicks += 1  # 👍
+    follow_up = chat.respond("and in Texas?")
+    assert "answered" in follow_up.objects[0].object or "clarify" in follow_up.objects[0].object
+    assert len(chat.history) == 2 and chat.history[0].request_id
+    with duckdb.connect(str(store_path), read_only=True) as con:
+        stored = con.execute(
+            "SELECT count(*) FROM observability.assistant_feedback WHERE positive"
+        ).fetchone()[0]
+    assert stored == 1
+    assert sample_questions(engine) == engine.model.onboarding_questions()[:8]
+    assert to_reply({"status": "refused", "answer": "no"}).status == "refused"
+    refused = chat.respond("'; DROP TABLE gold.customer_360_profile; --")
+    assert "refused" in refused.objects[0].object
+
+
+def test_assistant_tab_without_the_package_says_so():
+    chat = AssistantChat(None)
+    assert NOT_INSTALLED in chat.__panel__().objects[1].object
+    assert sample_questions(None) == list(DEFAULT_QUESTIONS)
+
+
+def test_roles_decide_the_tabs(store):
+    users = {
+        "mm": {"password": "x", "role": "marketing_manager"},
+        "de": {"password": "y", "role": "data_engineer"},
+    }
+    assert tabs_for(None, {}) is None  # local mode: everything
+    assert "health" not in tabs_for("mm", users) and "health" in tabs_for("de", users)
+    assert not authorized("stranger", users) and authorized("mm", users)
+    board = Dashboard(store, roles=tabs_for("mm", users))
+    assert "Pipeline Health" not in [tab.name for tab in board.tabs.objects] or len(board.tabs) == 4
+    board.open_customer("CUST00000003")
+    assert board.nav.tab == "customer" and board.tabs.active == 1
