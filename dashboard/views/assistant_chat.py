@@ -117,6 +117,10 @@ class AssistantChat(Viewer):
             placeholder_text="Analyzing…",
             show_rerun=False,
             show_undo=False,
+            # Bokeh draws button and reaction icons with a web font from a CDN: offline they
+            # are blank, so the buttons carry their names and the 👍/👎 are our own buttons
+            show_button_name=True,
+            message_params={"show_reaction_icons": False},
             sizing_mode="stretch_width",
             height=640,
         )
