@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: install browser demo test unit lint bench clean help
 
 help:
-	@echo "make demo   - install, then generate/load/build the portfolio on embedded DuckDB"
+	@echo "make demo   - install, generate/load/build the portfolio on embedded DuckDB, serve the dashboard"
 	@echo "make test   - install (incl. dev tools), lint, run every test"
 	@echo "make bench  - print measured performance figures (full scale; minutes)"
 	@echo "make clean  - remove the virtualenv and ./data"
@@ -36,8 +36,11 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# The main job, then the dashboard on it (Ctrl-C stops the server; SERVE=0 skips it).
+SERVE ?= 1
 demo: install
 	$(BIN)/c360 demo
+	@if [ "$(SERVE)" != 0 ]; then $(BIN)/c360 serve; fi
 
 lint: install
 	$(BIN)/ruff check c360 ingestion dashboard churn assistant tests bench
