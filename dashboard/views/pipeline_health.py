@@ -125,10 +125,27 @@ class PipelineHealth(Viewer):
                 "duration_seconds": "Seconds",
             },
         )
-        self._layers = theme.table(height=260)
+        self._layers = theme.table(
+            height=260,
+            titles={"layer": "Layer", "model_name": "Model", "record_count": "Rows"},
+            formatters={"record_count": {"type": "money", "thousand": ",", "precision": 0}},
+        )
         self._layer_chart = pn.pane.HoloViews(sizing_mode="stretch_width", height=260)
         self._quality = pn.pane.HoloViews(sizing_mode="stretch_width", height=280)
-        self._loads = theme.table(height=260)
+        self._loads = theme.table(
+            height=260,
+            titles={
+                "last_load_time": "Loaded (UTC)",
+                "file_name": "File",
+                "table_name": "Table",
+                "status": "Status",
+                "row_count": "Rows",
+                "error_count": "Errors",
+                "latency_seconds": "Latency (s)",
+                "first_error_message": "First error",
+            },
+            formatters={"row_count": {"type": "money", "thousand": ",", "precision": 0}},
+        )
         self._audits = theme.table(height=160)
         self._assistant = theme.html_pane()
         lineage = (
