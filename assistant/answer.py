@@ -24,6 +24,19 @@ _COUNT_WORDS = {"count", "number", "customers", "transactions", "rows", "merchan
                 "days", "age", "observed", "tenure"}  # fmt: skip
 
 
+def column_kind(column: str) -> str:
+    """What a numeric result column holds, from its name: money | percent | count | number
+    (how `fmt` and the dashboard's result table format it)."""
+    words = _words(column)
+    if words & _PCT_WORDS:
+        return "percent"
+    if words & _MONEY_WORDS and not words & _COUNT_WORDS:
+        return "money"
+    if words & _COUNT_WORDS:
+        return "count"
+    return "number"
+
+
 def fmt(column: str, value: Any) -> str:
     """One value as a reader expects it: $ for money, % for shares, thousands separators."""
     if value is None:
@@ -38,11 +51,11 @@ def fmt(column: str, value: Any) -> str:
         return value.isoformat()
     if isinstance(value, int | float | Decimal):
         number = float(value)
-        words = _words(column)
-        change = bool(words & _CHANGE_WORDS)
-        if words & _PCT_WORDS:
+        kind = column_kind(column)
+        change = bool(_words(column) & _CHANGE_WORDS)
+        if kind == "percent":
             return f"{number:+,.1f}%" if change else f"{number:,.1f}%"
-        if words & _MONEY_WORDS and not words & _COUNT_WORDS:
+        if kind == "money":
             sign = "-" if number < 0 else ("+" if change and number > 0 else "")
             magnitude = abs(number)
             return f"{sign}${magnitude:,.0f}" if magnitude >= 100 else f"{sign}${magnitude:,.2f}"

@@ -86,3 +86,42 @@ class AssistantStore:
             return con.execute(f"SELECT * FROM observability.{table}").fetchall()  # noqa: S608
         finally:
             con.close()
+
+    def usage(self) -> dict[str, Any]:
+        """Read-only counts for a usage panel: questions and how they ended (answered, clarify,
+        refused), 👍/👎, and when the last question was asked (None before any)."""
+        summary: dict[str, Any] = {
+            "questions": 0, "answered": 0, "clarify": 0, "refused": 0,
+            "thumbs_up": 0, "thumbs_down": 0, "last_asked_at": None,
+        }  # fmt: skip
+        if not self.path.exists():
+            return summary
+        con = connect(self.path, read_only=True)
+        try:
+            tables = {
+                row[0]
+                for row in con.execute(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = 'observability'"
+                ).fetchall()
+            }
+            if "assistant_log" in tables:
+                row = con.execute(
+                    """SELECT count(*), count(*) FILTER (WHERE status = 'answered'),
+                              count(*) FILTER (WHERE status = 'clarify'),
+                              count(*) FILTER (WHERE status = 'refused'), max(asked_at)
+                       FROM observability.assistant_log"""
+                ).fetchone()
+                summary.update(
+                    questions=row[0], answered=row[1], clarify=row[2], refused=row[3],
+                    last_asked_at=row[4],
+                )  # fmt: skip
+            if "assistant_feedback" in tables:
+                up, down = con.execute(
+                    """SELECT count(*) FILTER (WHERE positive), count(*) FILTER (WHERE NOT positive)
+                       FROM observability.assistant_feedback"""
+                ).fetchone()
+                summary.update(thumbs_up=up, thumbs_down=down)
+            return summary
+        finally:
+            con.close()

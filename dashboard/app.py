@@ -13,7 +13,7 @@ import panel as pn
 import param
 
 from dashboard import theme
-from dashboard.assistant_adapter import EngineLike
+from dashboard.assistant_adapter import EngineLike, usage
 from dashboard.data import NotPublished, Store, file_version
 from dashboard.views.assistant_chat import AssistantChat
 from dashboard.views.campaigns import CampaignPerformance
@@ -58,7 +58,7 @@ class Dashboard:
             "customer": lambda: Customer360(store),
             "assistant": lambda: AssistantChat(engine),
             "campaigns": lambda: CampaignPerformance(store),
-            "health": lambda: PipelineHealth(store, lineage=lineage),
+            "health": lambda: PipelineHealth(store, lineage=lineage, usage=lambda: usage(engine)),
         }
         names = [n for n in TABS if roles is None or n in roles]
         if roles is not None:

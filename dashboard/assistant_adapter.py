@@ -45,6 +45,8 @@ class Reply:
     rows: list[Any] = field(default_factory=list)
     chart: Any = None
     verified_query_used: bool = False
+    #: the name (or question) of the verified query the answer used, when one was
+    verified_query: str | None = None
     suggestions: list[str] = field(default_factory=list)
     request_id: str | None = None
     #: the engine's own answer, passed back as history for a follow-up question
@@ -67,6 +69,9 @@ def to_reply(answer: Any) -> Reply:
 
     status = str(get("status", "answered") or "answered")
     status = getattr(get("status"), "value", status)
+    verified = get("verified_query_used")
+    if isinstance(verified, dict):
+        verified = verified.get("name") or verified.get("question") or True
     return Reply(
         status=str(status),
         answer=str(get("answer", "") or ""),
@@ -74,7 +79,8 @@ def to_reply(answer: Any) -> Reply:
         columns=list(get("columns") or []),
         rows=list(get("rows") or []),
         chart=_chart_hint(get("chart")),
-        verified_query_used=bool(get("verified_query_used", False)),
+        verified_query_used=bool(verified),
+        verified_query=verified if isinstance(verified, str) else None,
         suggestions=[str(s) for s in (get("suggestions") or [])],
         request_id=get("request_id"),
         turn=answer,
@@ -113,3 +119,26 @@ def sample_questions(engine: EngineLike | None) -> list[str]:
         if found:
             return [str(q) for q in found][:8]
     return list(DEFAULT_QUESTIONS)
+
+
+def column_kinds(columns: list[str]) -> dict[str, str]:
+    """money | percent | count | number per result column, as the assistant formats them in
+    its answers (so the table and the sentence agree); {} without the package."""
+    try:
+        from assistant.answer import column_kind
+    except ImportError:
+        return {}
+    return {column: column_kind(column) for column in columns}
+
+
+def usage(engine: EngineLike | None) -> dict[str, Any] | None:
+    """Questions, how they ended and 👍/👎 from the assistant's own store (read-only; the
+    dashboard never opens the warehouse for it); None when there is no store to read."""
+    store = getattr(engine, "store", None)
+    if store is None or not callable(getattr(store, "usage", None)):
+        return None
+    try:
+        return store.usage()
+    except Exception:  # a busy or broken log must not break Pipeline Health
+        log.warning("assistant usage not readable", exc_info=True)
+        return None

@@ -516,14 +516,25 @@ class Store:
         )
 
     def quality_over_time(self) -> pd.DataFrame:
-        """Failure rate (%) per load and check: duplicates, nulls, referential integrity, ..."""
+        """Failure rate (%) per build and check (duplicates, nulls, referential integrity, ...):
+        the loads of one run (cold-load files seconds apart) are summed into one point, at the
+        run's last load."""
         return self.frame(
             "quality_over_time",
-            """SELECT run_timestamp, table_name, check_type, sum(records_checked) AS checked,
-                      sum(records_failed) AS failed,
-                      100.0 * sum(records_failed) / nullif(sum(records_checked), 0) AS failure_pct
-               FROM observability.data_quality_metrics
-               GROUP BY ALL ORDER BY run_timestamp, table_name, check_type""",
+            """WITH runs AS (
+                 SELECT run_id, max(run_timestamp) AS run_timestamp
+                 FROM observability.data_quality_metrics
+                 GROUP BY run_id
+               )
+               SELECT runs.run_id, runs.run_timestamp, metrics.table_name, metrics.check_type,
+                      sum(metrics.records_checked) AS checked,
+                      sum(metrics.records_failed) AS failed,
+                      100.0 * sum(metrics.records_failed)
+                        / nullif(sum(metrics.records_checked), 0) AS failure_pct
+               FROM observability.data_quality_metrics AS metrics
+               INNER JOIN runs
+                 ON metrics.run_id = runs.run_id
+               GROUP BY ALL ORDER BY runs.run_timestamp, metrics.table_name, metrics.check_type""",
         )
 
     def ingestion(self, now: datetime) -> dict[str, Any]:
@@ -599,21 +610,6 @@ class Store:
             f"SELECT count(churn_risk_score) AS n FROM {_CUSTOMER_LIST}",  # noqa: S608
         )
         return int(df.n.iloc[0])
-
-    def assistant_usage(self) -> dict[str, Any] | None:
-        """Questions, refusals and feedback, once the assistant publishes its log."""
-        if not self.has("observability.assistant_requests"):
-            return None
-        df = self.frame(
-            "assistant_usage",
-            """SELECT count(*) AS questions,
-                      100.0 * count(*) FILTER (WHERE status = 'refused') / nullif(count(*), 0)
-                        AS refusal_pct,
-                      count(*) FILTER (WHERE feedback_positive) AS thumbs_up,
-                      count(*) FILTER (WHERE NOT feedback_positive) AS thumbs_down
-               FROM observability.assistant_requests""",
-        )
-        return {k: _none(v) for k, v in df.iloc[0].to_dict().items()}
 
     def alerts(self, now: datetime) -> list[Alert]:
         """Spec 10.5's thresholds applied to what the serving copy knows."""

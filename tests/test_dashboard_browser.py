@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -236,6 +237,20 @@ def test_every_other_tab_renders(dash, served, screenshots):
     dash.get_by_role("button", name=question).first.click()
     dash.get_by_text("View SQL").first.wait_for(timeout=TIMEOUT_MS)
     dash.get_by_text("answered").first.wait_for()
+    # the question is the user's message (the sample button's label is not the only copy)
+    asked = dash.locator(".message").filter(has_text=question)
+    assert asked.count() >= 1 and asked.first.is_visible()
+    # the reply's sentence is the engine's answer, numbers included
+    from dashboard.assistant_adapter import load_engine
+
+    engine = load_engine(served["portfolio"].settings.serving_path, DEFAULT_MODEL)
+    expected = engine.ask(question, []).answer
+    assert re.search(r"\d", expected), expected
+    dash.get_by_text(expected).first.wait_for()
+    assert dash.locator("details pre").first.is_visible() is False  # the SQL starts collapsed
+    dash.get_by_text("View SQL").first.click()
+    dash.locator("details pre").first.wait_for()
+    assert "SELECT" in dash.locator("details pre").first.inner_text()
     dash.screenshot(path=screenshots / "ai_assistant.png", full_page=True)
     dash.locator(".bk-tab").filter(has_text="Pipeline Health").click()
     dash.get_by_text("Last runs", exact=True).wait_for()

@@ -158,7 +158,11 @@ def test_campaign_and_health_queries(store):
     runs = store.runs()
     assert runs.status.iloc[0] == "SUCCESS"
     assert set(store.layer_counts().layer) >= {"bronze", "silver", "gold"}
-    assert {"duplicate", "null", "referential"} <= set(store.quality_over_time().check_type)
+    quality = store.quality_over_time()
+    assert {"duplicate", "null", "referential"} <= set(quality.check_type)
+    # one point per build and check (the loads of a run are summed), not one per file
+    assert not quality.duplicated(["run_id", "table_name", "check_type"]).any()
+    assert quality.groupby("run_id").run_timestamp.nunique().eq(1).all()
     now = datetime.now() + timedelta(days=2)
     assert store.ingestion(now)["files_total"] > 0
     assert any("Churn model" in alert.title for alert in store.alerts(now))

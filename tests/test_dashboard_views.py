@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.access import authorized, tabs_for
 from dashboard.app import Dashboard
-from dashboard.assistant_adapter import DEFAULT_QUESTIONS, sample_questions, to_reply
+from dashboard.assistant_adapter import DEFAULT_QUESTIONS, sample_questions, to_reply, usage
 from dashboard.data import REGIONS, Store
 from dashboard.views.assistant_chat import NOT_INSTALLED, AssistantChat
 from dashboard.views.campaigns import CampaignPerformance
@@ -78,7 +78,6 @@ def test_campaign_and_pipeline_views(store):
     assert any("Churn" in a.title for a in health.alerts)
 
 
-
 def test_assistant_tab_answers_follows_up_and_stores_feedback(built_portfolio, tmp_path):
     """The chat over the real offline engine and the published copy: an answered question
     renders its table, chart, SQL card, export and 👍/👎 (stored in the assistant's store),
@@ -94,14 +93,19 @@ def test_assistant_tab_answers_follows_up_and_stores_feedback(built_portfolio, t
     chat = AssistantChat(engine)
     reply = chat.respond("What is the average lifetime value by segment?")
     names = [type(obj).__name__ for obj in reply.objects]
-    assert {"Tabulator", "FileDownload", "Card"} <= set(names), names
+    assert {"Tabulator", "FileDownload"} <= set(names), names
     assert "answered" in reply.objects[0].object
+    sql = next(obj for obj in reply.objects if "c360-sql" in obj.css_classes)
+    assert "<details><summary>View SQL</summary>" in sql.object and "SELECT" in sql.object
     with duckdb.connect(str(built_portfolio.settings.serving_path), read_only=True) as con:
         segments = con.execute(
             "SELECT count(DISTINCT customer_segment) FROM gold.customer_360_profile"
         ).fetchone()[0]
     table = next(obj for obj in reply.objects if type(obj).__name__ == "Tabulator")
     assert len(table.value) == segments
+    ltv = next(c for c in table.value.columns if "lifetime_value" in c or "ltv" in c)
+    assert table.formatters[ltv]["symbol"] == "$"  # money shown as money, the values raw
+    assert table.value[ltv].dtype == float
     feedback = reply.objects[-1]
     feedback[0].clicks += 1  # 👍
     follow_up = chat.respond("and in Texas?")
@@ -112,6 +116,12 @@ def test_assistant_tab_answers_follows_up_and_stores_feedback(built_portfolio, t
             "SELECT count(*) FROM observability.assistant_feedback WHERE positive"
         ).fetchone()[0]
     assert stored == 1
+    used = usage(engine)  # Pipeline Health's assistant usage, from the assistant's own store
+    assert used["questions"] == 2 and used["thumbs_up"] == 1 and used["thumbs_down"] == 0
+    health = PipelineHealth(
+        Store(built_portfolio.settings.serving_path), usage=lambda: usage(engine)
+    )
+    assert "Questions" in health._assistant.object and "Helpful" in health._assistant.object
     assert sample_questions(engine) == engine.model.onboarding_questions()[:8]
     assert to_reply({"status": "refused", "answer": "no"}).status == "refused"
     refused = chat.respond("'; DROP TABLE gold.customer_360_profile; --")
@@ -122,6 +132,30 @@ def test_assistant_tab_without_the_package_says_so():
     chat = AssistantChat(None)
     assert NOT_INSTALLED in chat.__panel__().objects[1].object
     assert sample_questions(None) == list(DEFAULT_QUESTIONS)
+    assert usage(None) is None
+
+
+def test_assistant_reply_names_its_verified_query_and_formats_numbers():
+    from decimal import Decimal
+
+    reply = to_reply(
+        {
+            "status": "answered",
+            "answer": "The average is $3,081.",
+            "columns": ["state", "average_monthly_spend", "vs_national_pct", "customers"],
+            "rows": [["CA", Decimal("3080.95738"), -3.142133, 229]],
+            "verified_query_used": {"name": "average_spend_california", "question": "…"},
+            "sql": "SELECT 1",
+        }
+    )
+    assert reply.verified_query == "average_spend_california"
+    column = AssistantChat(None).render_reply(reply)
+    assert "verified query: average_spend_california" in column.objects[0].object
+    table = next(obj for obj in column.objects if type(obj).__name__ == "Tabulator")
+    assert table.value.average_monthly_spend.iloc[0] == pytest.approx(3080.95738)
+    assert table.formatters["average_monthly_spend"]["symbol"] == "$"
+    assert table.formatters["vs_national_pct"]["symbol"] == " %"
+    assert table.formatters["customers"]["precision"] == 0
 
 
 def test_roles_decide_the_tabs(store):

@@ -52,12 +52,15 @@ def panel_command(
     port: int,
     lineage_file: Path | None = None,
     users_file: Path | None = None,
+    workers: int = 1,
 ) -> list[str]:
     """The `panel serve` command line that serves the dashboard."""
     origins = ["*"] if address in ("0.0.0.0", "::") else [f"{address}:{port}", f"localhost:{port}"]
     command = [sys.executable, "-m", "panel", "serve", str(APP), "--address", address]
     command += ["--port", str(port), "--liveness", "--index", "serve"]
     command += ["--websocket-max-message-size", str(MAX_MESSAGE_BYTES)]
+    if workers > 1:  # forked server processes; each opens its own Store on its first session
+        command += ["--num-procs", str(workers)]
     for origin in origins:
         command += ["--allow-websocket-origin", origin]
     if users_file is not None:
@@ -90,6 +93,14 @@ def serve(
     lineage: Annotated[
         bool, typer.Option(help="Show the gold models' lineage (loads the SQLMesh project).")
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes (panel serve --num-procs): a session is built on one "
+            "Python thread, so concurrent sessions queue on one process.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the dashboard (Segment Explorer, Customer 360, AI Assistant, Campaign
     Performance, Pipeline Health) over the published serving copy, with /liveness."""
@@ -118,7 +129,12 @@ def serve(
         except Exception as exc:  # lineage is a nicety: the dashboard serves without it
             log.warning("lineage not available: %s", exc)
     command = panel_command(
-        settings, address=address, port=port, lineage_file=lineage_file, users_file=users
+        settings,
+        address=address,
+        port=port,
+        lineage_file=lineage_file,
+        users_file=users,
+        workers=workers,
     )
     print(f"c360 dashboard: http://{address}:{port}/  (Ctrl-C stops)", flush=True)
     log.debug("exec %s", command)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Callable
+from decimal import Decimal
 
 import pandas as pd
 import panel as pn
@@ -11,13 +13,45 @@ import param
 from panel.viewable import Viewer
 
 from dashboard import theme
-from dashboard.assistant_adapter import EngineLike, Reply, sample_questions, to_reply
+from dashboard.assistant_adapter import (
+    EngineLike,
+    Reply,
+    column_kinds,
+    sample_questions,
+    to_reply,
+)
 
 STATUS_LEVELS = {"answered": "ok", "clarify": "warning", "refused": "critical"}
 NOT_INSTALLED = (
     "The AI assistant is not available: its semantic model or engine could not be loaded "
     "(see the server log). The other tabs work without it."
 )
+#: Bootstrap's `.placeholder` utility (a half-transparent grey "loading" block) also matches
+#: the body of Panel's chat messages: undo it there, so answers do not look disabled.
+MESSAGE_CSS = """
+.placeholder { background-color: transparent; opacity: 1; cursor: auto; min-height: 0;
+               vertical-align: baseline; }
+"""
+#: Long sample questions wrap inside their column instead of widening the page.
+WRAP_BUTTON_CSS = """
+:host .bk-btn { white-space: normal; text-align: left; height: auto; line-height: 1.35;
+                padding: 6px 10px; }
+"""
+SQL_CSS = """
+details { border: 1px solid #dde3ea; border-radius: 6px; background: #fff; }
+summary { cursor: pointer; padding: 6px 12px; color: #12263f; font-size: 14px; }
+details[open] summary { border-bottom: 1px solid #dde3ea; }
+pre { background: #f6f8fa; color: #12263f; border: 1px solid #dde3ea; border-radius: 6px;
+      padding: 10px 12px; font-size: 12.5px; line-height: 1.45; white-space: pre-wrap;
+      overflow-x: auto; margin: 8px; }
+"""
+#: Tabulator formatters per column kind (the values, and so the CSV export, stay raw).
+FORMATTERS = {
+    "money": {"type": "money", "symbol": "$", "thousand": ",", "precision": 2},
+    "percent": {"type": "money", "symbol": " %", "symbolAfter": True, "precision": 1},
+    "count": {"type": "money", "thousand": ",", "precision": 0},
+    "number": {"type": "money", "thousand": ",", "precision": 2},
+}
 
 
 class AssistantChat(Viewer):
@@ -46,15 +80,29 @@ class AssistantChat(Viewer):
     def render_reply(self, reply: Reply, send: Callable[[str], None] | None = None) -> pn.Column:
         badges = theme.badge(reply.status, STATUS_LEVELS.get(reply.status, "info"))
         if reply.verified_query_used:
-            badges += theme.badge("verified query used", "ok")
+            badges += theme.badge(
+                f"verified query: {reply.verified_query}"
+                if reply.verified_query
+                else "verified query used",
+                "ok",
+            )
         parts: list = [
             theme.html_pane(badges),
             pn.pane.Markdown(reply.answer or "", sizing_mode="stretch_width"),
         ]
         frame = pd.DataFrame(reply.rows, columns=reply.columns or None) if reply.rows else None
         if frame is not None:
-            parts.append(theme.table(frame.head(500), height=min(60 + 30 * len(frame), 320)))
-            chart = _chart(frame, reply.chart)
+            shown = _plain(frame.head(500))
+            parts.append(
+                theme.table(
+                    shown,
+                    height=min(60 + 30 * len(shown), 320),
+                    formatters=result_formatters(shown),
+                    titles={c: _nice(c) for c in shown.columns},
+                    text_align={c: "right" for c in _numeric(shown)},
+                )
+            )
+            chart = _chart(shown, reply.chart)
             if chart is not None:
                 parts.append(pn.pane.HoloViews(chart, sizing_mode="stretch_width", height=280))
             parts.append(
@@ -66,18 +114,23 @@ class AssistantChat(Viewer):
                 )
             )
         if reply.sql:
+            # a native <details>: collapsed until opened, no server round trip (a collapsed
+            # pn.Card kept its content's height as a blank box)
             parts.append(
-                pn.Card(
-                    pn.pane.Markdown(f"```sql\n{reply.sql}\n```", sizing_mode="stretch_width"),
-                    title="View SQL",
-                    collapsed=True,
+                pn.pane.HTML(
+                    f"<details><summary>View SQL</summary><pre>{html.escape(reply.sql)}</pre>"
+                    "</details>",
                     sizing_mode="stretch_width",
+                    stylesheets=[SQL_CSS],
+                    css_classes=["c360-sql"],
                 )
             )
         if reply.suggestions:
             buttons = []
             for suggestion in reply.suggestions:
-                button = pn.widgets.Button(label=suggestion, color="light")
+                button = pn.widgets.Button(
+                    label=suggestion, color="light", stylesheets=[WRAP_BUTTON_CSS]
+                )
                 if send is not None:
                     button.on_click(lambda _e, s=suggestion: send(s))
                 buttons.append(button)
@@ -88,8 +141,9 @@ class AssistantChat(Viewer):
 
     def _feedback(self, request_id: str) -> pn.Row:
         status = theme.html_pane(width=200)
-        up = pn.widgets.Button(label="👍", width=50)
-        down = pn.widgets.Button(label="👎", width=50)
+        # the words too: not every browser has an emoji font (Debian's headless Chromium)
+        up = pn.widgets.Button(label="👍 Helpful", width=110)
+        down = pn.widgets.Button(label="👎 Not helpful", width=130)
 
         def give(positive: bool) -> None:
             self.engine.feedback(request_id, positive, "")
@@ -113,19 +167,29 @@ class AssistantChat(Viewer):
             return
         self._chat = pn.chat.ChatInterface(
             callback=self.respond,
+            user="You",
+            avatar="Y",
             callback_user="Assistant",
+            callback_avatar="A",  # letters: the default avatars are emoji (no font offline)
             placeholder_text="Analyzing…",
             show_rerun=False,
             show_undo=False,
             # Bokeh draws button and reaction icons with a web font from a CDN: offline they
             # are blank, so the buttons carry their names and the 👍/👎 are our own buttons
             show_button_name=True,
-            message_params={"show_reaction_icons": False},
+            message_params={
+                "show_reaction_icons": False,
+                "show_copy_icon": False,
+                "stylesheets": [MESSAGE_CSS],
+            },
             sizing_mode="stretch_width",
+            min_width=0,
             height=640,
         )
         samples = [
-            pn.widgets.Button(label=q, color="light", sizing_mode="stretch_width")
+            pn.widgets.Button(
+                label=q, color="light", sizing_mode="stretch_width", stylesheets=[WRAP_BUTTON_CSS]
+            )
             for q in sample_questions(self.engine)
         ]
         for button in samples:
@@ -135,8 +199,9 @@ class AssistantChat(Viewer):
                 theme.title("AI-Powered Analytics Assistant", "Ask questions in plain English"),
                 self._chat,
                 sizing_mode="stretch_width",
+                min_width=0,
             ),
-            pn.Column(theme.title("Sample questions"), *samples, width=320),
+            pn.Column(theme.title("Sample questions"), *samples, width=300, min_width=0),
             sizing_mode="stretch_width",
         )
 
@@ -154,3 +219,35 @@ def _chart(frame: pd.DataFrame, spec) -> object | None:
     kind = "line" if spec.get("type") == "line" else "bar"
     data = frame.assign(**{y: pd.to_numeric(frame[y], errors="coerce")})
     return getattr(data.hvplot, kind)(x=x, y=y, responsive=True, height=280, color=theme.ACCENT)
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """DuckDB's DECIMAL values as floats: Bokeh cannot send Decimal, and numbers format."""
+    decimals = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, Decimal)).any()
+    ]
+    return frame.astype({c: "float64" for c in decimals}) if decimals else frame
+
+
+def _numeric(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+
+
+def result_formatters(frame: pd.DataFrame) -> dict[str, dict]:
+    """Tabulator formatters for the numeric columns: $ and thousands for money, % for shares,
+    thousands for counts (the frame keeps its raw values for sorting and the CSV export)."""
+    numeric = [c for c in _numeric(frame) if not pd.api.types.is_bool_dtype(frame[c])]
+    kinds = column_kinds(numeric)
+    formatters = {}
+    for column in numeric:
+        kind = kinds.get(column, "number")
+        if kind == "number" and pd.api.types.is_integer_dtype(frame[column]):
+            kind = "count"
+        formatters[column] = FORMATTERS[kind]
+    return formatters
+
+
+def _nice(column: str) -> str:
+    return column.replace("_", " ").capitalize()

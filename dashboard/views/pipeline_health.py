@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import hvplot.pandas  # noqa: F401
 import pandas as pd
@@ -21,9 +23,17 @@ QUALITY_CHECKS = ("duplicate", "null", "referential", "range")
 class PipelineHealth(Viewer):
     alerts = param.List(default=[])
 
-    def __init__(self, store: Store, lineage: pd.DataFrame | None = None, **params) -> None:
+    def __init__(
+        self,
+        store: Store,
+        lineage: pd.DataFrame | None = None,
+        usage: Callable[[], dict[str, Any] | None] | None = None,
+        **params,
+    ) -> None:
         self.store = store
         self.lineage = lineage
+        #: the assistant's usage summary (from its own store, through the adapter)
+        self.usage = usage
         super().__init__(**params)
         self._build()
         self.refresh()
@@ -87,41 +97,10 @@ class PipelineHealth(Viewer):
             height=260,
             yformatter=NumeralTickFormatter(format="0.[0]a"),
         ).opts(toolbar=None)
-        quality = store.quality_over_time()
-        quality = quality[quality.check_type.isin(QUALITY_CHECKS)]
-        quality = quality.assign(
-            check=quality.table_name + " · " + quality.check_type,
-            failure_pct=quality.failure_pct.astype(float),
-        )
-        self._quality.object = (
-            quality.hvplot.line(
-                x="run_timestamp",
-                y="failure_pct",
-                by="check",
-                title="Data quality over time (% of rows failing)",
-                xlabel="load",
-                ylabel="% failing",
-                responsive=True,
-                height=280,
-            )
-            * quality.hvplot.scatter(x="run_timestamp", y="failure_pct", by="check", size=25)
-            if len(quality)
-            else None
-        )
+        self._quality.object = _quality_chart(store.quality_over_time())
         self._loads.value = store.recent_loads(20)
         self._audits.value = store.audit_failures(20)
-        usage = store.assistant_usage()
-        self._assistant.object = (
-            theme.message("No assistant usage has been published yet.", "info")
-            if usage is None
-            else theme.cards(
-                theme.card("Questions", theme.number(usage["questions"])),
-                theme.card("Refusal rate", theme.percent(usage["refusal_pct"])),
-                theme.card(
-                    "Feedback", f"👍 {usage['thumbs_up'] or 0} · 👎 {usage['thumbs_down'] or 0}"
-                ),
-            )
-        )
+        self._assistant.object = _usage_cards(self.usage() if self.usage is not None else None)
         manifest = store.manifest()
         self._manifest.object = (
             '<span class="c360-muted">Serving copy published '
@@ -146,10 +125,27 @@ class PipelineHealth(Viewer):
                 "duration_seconds": "Seconds",
             },
         )
-        self._layers = theme.table(height=260)
+        self._layers = theme.table(
+            height=260,
+            titles={"layer": "Layer", "model_name": "Model", "record_count": "Rows"},
+            formatters={"record_count": {"type": "money", "thousand": ",", "precision": 0}},
+        )
         self._layer_chart = pn.pane.HoloViews(sizing_mode="stretch_width", height=260)
         self._quality = pn.pane.HoloViews(sizing_mode="stretch_width", height=280)
-        self._loads = theme.table(height=260)
+        self._loads = theme.table(
+            height=260,
+            titles={
+                "last_load_time": "Loaded (UTC)",
+                "file_name": "File",
+                "table_name": "Table",
+                "status": "Status",
+                "row_count": "Rows",
+                "error_count": "Errors",
+                "latency_seconds": "Latency (s)",
+                "first_error_message": "First error",
+            },
+            formatters={"row_count": {"type": "money", "thousand": ",", "precision": 0}},
+        )
         self._audits = theme.table(height=160)
         self._assistant = theme.html_pane()
         lineage = (
@@ -214,3 +210,69 @@ def _age(now: datetime, then) -> str:
     if seconds < 7200:
         return f"{seconds / 60:,.0f} min ago"
     return f"{seconds / 3600:,.1f} h ago"
+
+
+def _quality_chart(quality: pd.DataFrame):
+    """% of rows failing per check: a line per check over the builds, or bars for the only one."""
+    quality = quality[quality.check_type.isin(QUALITY_CHECKS)]
+    if not len(quality):
+        return None
+    quality = quality.assign(
+        check=quality.table_name.str.replace("silver_", "", regex=False)
+        + " · "
+        + quality.check_type,
+        failure_pct=quality.failure_pct.astype(float).fillna(0.0),
+    )
+    if quality.run_id.nunique() < 2:
+        when = pd.Timestamp(quality.run_timestamp.max())
+        return (
+            quality.sort_values("failure_pct")
+            .hvplot.barh(
+                x="check",
+                y="failure_pct",
+                title=f"Data quality of the build of {when:%Y-%m-%d %H:%M} UTC (% of rows failing)",
+                xlabel="",
+                ylabel="% failing",
+                color=theme.ACCENT,
+                responsive=True,
+                height=280,
+            )
+            .opts(toolbar=None)
+        )
+    lines = quality.hvplot.line(
+        x="run_timestamp",
+        y="failure_pct",
+        by="check",
+        title="Data quality per build (% of rows failing)",
+        xlabel="build (UTC)",
+        ylabel="% failing",
+        responsive=True,
+        height=280,
+    )
+    points = quality.hvplot.scatter(x="run_timestamp", y="failure_pct", by="check", size=25)
+    return (lines * points).opts(toolbar=None)
+
+
+def _usage_cards(usage: dict[str, Any] | None) -> str:
+    if usage is None:
+        return theme.message("The assistant's log is not available on this server.", "info")
+    questions = usage.get("questions") or 0
+    if not questions:
+        return theme.message("No questions have been asked to the assistant yet.", "info")
+    refused = usage.get("refused") or 0
+    last = usage.get("last_asked_at")
+    return theme.cards(
+        theme.card(
+            "Questions",
+            theme.number(questions),
+            f"last {pd.Timestamp(last):%Y-%m-%d %H:%M} UTC" if last is not None else "",
+        ),
+        theme.card(
+            "Answered",
+            theme.number(usage.get("answered") or 0),
+            f"{usage.get('clarify') or 0} asked to clarify",
+        ),
+        theme.card("Refused", theme.number(refused), f"{theme.percent(100 * refused / questions)}"),
+        theme.card("Helpful 👍", theme.number(usage.get("thumbs_up") or 0)),
+        theme.card("Not helpful 👎", theme.number(usage.get("thumbs_down") or 0)),
+    )
