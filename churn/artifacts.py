@@ -33,7 +33,7 @@ METADATA_FILE = "metadata.json"
 CURRENT_FILE = "CURRENT"
 FORMAT_VERSION = 1
 #: Type prefixes a churn artifact may contain (checked against skops' untrusted list).
-TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.", "scipy.")
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.", "scipy.", "functools.partial")
 
 
 class ArtifactError(C360Error):

@@ -76,7 +76,11 @@ def available_cutoffs(con: duckdb.DuckDBPyConnection) -> Cutoffs:
     ).fetchone()
     if row is None or row[0] is None:
         return Cutoffs((), None)
-    current, first = row
+    return available_cutoffs_from(*row)
+
+
+def available_cutoffs_from(current: date, first: date) -> Cutoffs:
+    """`available_cutoffs` from the clock's current month start and first data month."""
     labelled = []
     month = _add_months(first, 1)
     while _add_months(month, 3) <= current:
