@@ -141,10 +141,7 @@ WITH data_clock AS (
     COALESCE(customer_monthly_spend.travel_spend, 0) AS travel_spend,
     customer_monthly_spend.first_transaction_at::DATE AS first_transaction_date,
     customer_monthly_spend.last_transaction_at::DATE AS last_transaction_date,
-    LAG(customer_monthly_spend.last_transaction_at::DATE) IGNORE NULLS OVER (
-      PARTITION BY customer_first_months.customer_id
-      ORDER BY complete_months.month
-    ) AS previous_transaction_date
+    LAG(customer_monthly_spend.last_transaction_at::DATE) IGNORE NULLS OVER (PARTITION BY customer_first_months.customer_id ORDER BY complete_months.month) AS previous_transaction_date
   FROM customer_first_months
   INNER JOIN complete_months
     ON complete_months.month >= customer_first_months.first_month
@@ -236,7 +233,6 @@ WITH data_clock AS (
     cutoff_aggregated.transaction_frequency,
     cutoff_aggregated.last_month_transactions,
     DATEDIFF(DAY, cutoff_aggregated.last_transaction_before_cutoff, cutoff_aggregated.cutoff_date) AS days_since_last_transaction,
-    /* the longest run in the 3 months before T: between transactions, or up to T */
     GREATEST(
       COALESCE(cutoff_aggregated.recent_inactive_days_between, 0),
       DATEDIFF(
@@ -247,15 +243,11 @@ WITH data_clock AS (
         ),
         cutoff_aggregated.cutoff_date
       )
-    ) AS recent_max_inactive_days,
+    ) AS recent_max_inactive_days, /* the longest run in the 3 months before T: between transactions, or up to T */
     cutoff_aggregated.travel_spend_share,
     cutoff_aggregated.recent_monthly_spend / NULLIF(dim_customer.credit_limit, 0) AS credit_utilization,
     cutoff_aggregated.is_label_complete,
-    IFF(
-      cutoff_aggregated.is_label_complete,
-      cutoff_aggregated.label_avg_monthly_spend,
-      NULL
-    ) AS label_avg_monthly_spend,
+    IFF(cutoff_aggregated.is_label_complete, cutoff_aggregated.label_avg_monthly_spend, NULL) AS label_avg_monthly_spend,
     IFF(
       cutoff_aggregated.is_label_complete,
       GREATEST(
@@ -310,7 +302,8 @@ SELECT
   label_max_inactive_days::INT AS label_max_inactive_days,
   IFF(
     is_label_complete,
-    label_max_inactive_days >= 60 OR label_avg_monthly_spend < 0.3 * avg_monthly_spend,
+    label_max_inactive_days >= 60
+    OR label_avg_monthly_spend < 0.3 * avg_monthly_spend,
     NULL
   )::BOOLEAN AS churned
 FROM features
