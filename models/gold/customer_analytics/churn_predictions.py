@@ -13,6 +13,7 @@ from __future__ import annotations
 import typing as t
 from datetime import datetime
 
+from sqlglot import exp
 from sqlmesh import ExecutionContext, model
 from sqlmesh.core.model.kind import ModelKindName
 
@@ -26,6 +27,14 @@ COLUMN_DESCRIPTIONS = {
     "scored_at": "Execution time of the run that scored the row.",
 }
 
+NOT_NULL_COLUMNS = (
+    "customer_id",
+    "churn_probability",
+    "churn_risk_score",
+    "churn_risk_category",
+    "model_version",
+)
+
 
 @model(
     "gold.churn_predictions",
@@ -38,20 +47,11 @@ COLUMN_DESCRIPTIONS = {
         "gold.data_clock",
         "gold.fact_transaction",
     ],
+    # audit arguments as column expressions: a plain string would be a SQL string literal
+    # ('customer_id'), so unique_values would partition by a constant and fail on 2 rows
     audits=[
-        ("unique_values", {"columns": ["customer_id"]}),
-        (
-            "not_null",
-            {
-                "columns": [
-                    "customer_id",
-                    "churn_probability",
-                    "churn_risk_score",
-                    "churn_risk_category",
-                    "model_version",
-                ]
-            },
-        ),
+        ("unique_values", {"columns": [exp.column("customer_id")]}),
+        ("not_null", {"columns": [exp.column(name) for name in NOT_NULL_COLUMNS]}),
     ],
     description=(
         "Churn predictions (spec 3.7, 4.3; issue 10), queryable like Cortex ML's !PREDICT output: "
