@@ -133,7 +133,13 @@ def retrain_for_demo(settings: Settings, build: Any) -> RetrainReport | None:
     if current_version(model_root(settings)) is not None and not retrain_due(settings):
         log.info("the churn model is up to date (%s)", current_version(model_root(settings)))
         return None
-    return retrain(settings)
+    from churn.checks import TrainingDataError
+
+    try:
+        return retrain(settings)
+    except TrainingDataError as exc:  # a small portfolio: the demo goes on without scores
+        log.warning("churn model not trained: %s", exc)
+        return None
 
 
 def retrain_for_run(force: bool) -> Any:
