@@ -88,8 +88,7 @@ def test_features_at_a_cutoff_do_not_change_when_later_transactions_arrive(
             "channel": "Online",
         }
         for i, (customer, when) in enumerate(
-            [(c, last_month + timedelta(days=20)) for c in late]
-            + [(c, current) for c in now]
+            [(c, last_month + timedelta(days=20)) for c in late] + [(c, current) for c in now]
         )
     ]
     loaded = portfolio.history_end + timedelta(hours=1, minutes=3)
@@ -107,9 +106,11 @@ def test_features_at_a_cutoff_do_not_change_when_later_transactions_arrive(
     )
     at_current = before[before["cutoff_date"] == current].set_index("customer_id")
     moved = after[after["cutoff_date"] == current].set_index("customer_id")
-    assert (moved.loc[late, "last_month_spend"] - at_current.loc[late, "last_month_spend"]).eq(
-        2500
-    ).all()
+    assert (
+        (moved.loc[late, "last_month_spend"] - at_current.loc[late, "last_month_spend"])
+        .eq(2500)
+        .all()
+    )
     untouched = moved.index.difference(late)
     pd.testing.assert_frame_equal(at_current.loc[untouched], moved.loc[untouched])
 
