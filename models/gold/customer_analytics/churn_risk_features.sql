@@ -11,7 +11,7 @@ MODEL (
     )),
     not_null(columns := (customer_id, as_of_date, card_type, tenure_months))
   ),
-  description 'One row per current customer with the churn-model features of spec 3.7, measured on complete calendar months up to the data as-of date. churn_risk_score and churn_risk_category come from gold.churn_predictions (the churn model scored at the current cutoff; customer_360_profile, segment_metrics and spend_decline_alerts read them from here); NULL while no model has been trained (`c360 train`). Incremental: each run recomputes only the customers gold.customer_changes lists for the processed interval (a new data day lists everyone: recency and the complete months move with the clock); the other customers'' rows stay. A customer, once current, stays current, so no row ever has to go.',
+  description 'One row per current customer with the churn-model features of spec 3.7, measured on complete calendar months up to the data as-of date. churn_risk_score and churn_risk_category come from gold.churn_predictions (the churn model scored at the current cutoff; customer_360_profile, segment_metrics and spend_decline_alerts read them from here); a customer already churned at the cutoff scores 100; NULL only while no model has been trained (`c360 train`). Incremental: each run recomputes only the customers gold.customer_changes lists for the processed interval (a new data day lists everyone: recency and the complete months move with the clock); the other customers'' rows stay. A customer, once current, stays current, so no row ever has to go.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     as_of_date = 'Day after the latest transaction in the facts: what "now" means for these features.',
@@ -30,7 +30,7 @@ MODEL (
     age = 'Age in years.',
     employment_status = 'Employment status.',
     customer_segment = 'Current rule-based segment.',
-    churn_risk_score = 'Churn probability x 100 in whole points (0-100), gold.churn_predictions; NULL until a model has scored the customer.',
+    churn_risk_score = 'Churn probability x 100 in whole points (0-100), gold.churn_predictions; 100 for a customer already churned at the cutoff; NULL only before the first `c360 train`.',
     churn_risk_category = 'High Risk (> 70), Medium Risk (> 40) or Low Risk (spec 4.3, gold.churn_predictions); NULL while the score is NULL.'
   ),
   columns (
