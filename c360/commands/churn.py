@@ -191,12 +191,27 @@ def print_training(report: RetrainReport) -> None:
     )
 
 
-def print_holdout(result: Any) -> None:
-    """One line for `c360 demo`: the later-cutoff holdout of the model just trained."""
-    later = result.metric("later_cutoff")
+def print_holdout(settings: Settings, retrained: RetrainReport | None) -> None:
+    """One line for `c360 demo`: the later-cutoff holdout of the model in use (just trained,
+    or the current version's recorded metrics when it was up to date)."""
+    from churn.artifacts import read_metadata
+
+    later: Any = None
+    if retrained is not None and retrained.result is not None:
+        later = retrained.result.metric("later_cutoff").__dict__
+    else:
+        metadata = read_metadata(model_root(settings)) or {}
+        later = next(
+            (m for m in metadata.get("metrics", []) if m["evaluation_set"] == "later_cutoff"),
+            None,
+        )
+    if later is None:
+        stdout.print("churn model: not trained (too little history or too few customers)")
+        return
     stdout.print(
-        f"churn model: later-cutoff holdout ({later.cutoffs}, {later.rows:,} customers, "
-        f"{later.prevalence:.1%} churn) ROC AUC {later.roc_auc:.3f}, PR AUC {later.pr_auc:.3f}"
+        f"churn model: later-cutoff holdout ({later['cutoffs']}, {later['rows']:,} customers, "
+        f"{later['prevalence']:.1%} churn) ROC AUC {later['roc_auc']:.3f}, "
+        f"PR AUC {later['pr_auc']:.3f}"
     )
 
 

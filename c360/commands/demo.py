@@ -77,8 +77,7 @@ def demo(
     print_run(report, tables_when_nothing_new=True)
     if not report.ok:
         raise C360Error(f"demo pipeline failed: {report.build.error or 'see the log above'}")
-    if report.after_build is not None:
-        print_holdout(report.after_build.result)
+    print_holdout(settings, report.after_build)
     log.info(
         "done: the dashboard's copy is %s; `c360 generate --hourly 1 && c360 run` adds an hour",
         settings.serving_path,
