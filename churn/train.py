@@ -119,11 +119,14 @@ def train(
     seed: int = 0,
     shuffle_labels: bool = False,
     view: str = dataset.VIEW,
+    evaluate_only: bool = False,
 ) -> TrainingResult:
     """Train, validate and retrain from the warehouse behind `con` (see the module doc).
 
     `shuffle_labels` permutes the training labels (the shuffled-label test: a model that
-    learns nothing real must score ROC AUC ~0.5 on the held-out sets)."""
+    learns nothing real must score ROC AUC ~0.5 on the held-out sets); `evaluate_only` skips
+    the feature importance and the final retraining (the returned estimator is then the
+    evaluated one)."""
     started = time.perf_counter()
     cutoffs = dataset.available_cutoffs(con)
     if len(cutoffs.labelled) < 2:
@@ -161,13 +164,15 @@ def train(
         metrics.append(set_metrics(name, cuts, y, probability, threshold))
         thresholds += threshold_rows(name, y, probability)
         confusion += confusion_rows(name, y, probability, threshold)
-    importance = _importance(model, later_rows, seed)
+    importance = [] if evaluate_only else _importance(model, later_rows, seed)
 
     # retrain on all labelled data used above (training cutoffs + the later one)
     final_validation = rows[rows["band"].between(HOLDOUT_BAND, VALIDATION_BAND - 1)]
     final_fit = rows[~rows["band"].between(HOLDOUT_BAND, VALIDATION_BAND - 1)]
-    check_training_rows(final_fit, min_rows=min_rows)
-    final, final_threshold = fit_calibrated(final_fit, final_validation, seed)
+    final, final_threshold = model, threshold
+    if not evaluate_only:
+        check_training_rows(final_fit, min_rows=min_rows)
+        final, final_threshold = fit_calibrated(final_fit, final_validation, seed)
     result = TrainingResult(
         estimator=final,
         threshold=final_threshold,
