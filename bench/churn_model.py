@@ -13,7 +13,10 @@ demo: 50,000 customers, 18 months) that already has the churn models in prod:
 
 It works on a copy of the data dir (`--keep DIR` keeps it), never on the original.
 
-    .venv/bin/python bench/churn.py --data-dir /path/to/full-scale-data [--keep DIR]
+    .venv/bin/python bench/churn_model.py --data-dir /path/to/full-scale-data [--keep DIR]
+
+(Not `bench/churn.py`: the script's folder is first on `sys.path`, and a `churn.py` there would
+shadow the `churn` package.)
 """
 
 from __future__ import annotations
