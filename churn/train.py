@@ -47,8 +47,8 @@ HOLDOUT_BAND = 20  # bands 0-19: held-out customers
 VALIDATION_BAND = 35  # bands 20-34: calibration + threshold
 TRAINING_CUTOFFS = 2
 HYPERPARAMETERS = {
-    "learning_rate": 0.08,
-    "max_iter": 250,
+    "learning_rate": 0.15,
+    "max_iter": 100,
     "max_leaf_nodes": 31,
     "min_samples_leaf": 40,
     "l2_regularization": 1.0,
