@@ -62,6 +62,7 @@ def demo(
     data_dir_opt: DataDirOpt = None,
 ) -> None:
     """Run the main job end to end on the embedded DuckDB default (see README)."""
+    from c360.commands.churn import print_holdout, retrain_for_demo
     from c360.commands.options import get_settings
     from c360.commands.pipeline import ingest_landing, print_run
     from c360.pipeline.run import run_pipeline
@@ -72,10 +73,11 @@ def demo(
         reset_data_dir(root)
     _ensure_portfolio(root, customers, seed, as_of)
     settings = get_settings().model_copy(update={"data_dir": root, "gateway": "local"})
-    report = run_pipeline(settings, ingest=ingest_landing)
+    report = run_pipeline(settings, ingest=ingest_landing, after_build=retrain_for_demo)
     print_run(report, tables_when_nothing_new=True)
     if not report.ok:
         raise C360Error(f"demo pipeline failed: {report.build.error or 'see the log above'}")
+    print_holdout(settings, report.after_build)
     log.info(
         "done: the dashboard's copy is %s; `c360 generate --hourly 1 && c360 run` adds an hour",
         settings.serving_path,

@@ -174,9 +174,18 @@ def run(
             min=0, max=600, help="With --watch: seconds to wait for more files after a load."
         ),
     ] = 1.0,
+    retrain: Annotated[
+        bool,
+        typer.Option(
+            "--retrain",
+            metavar="",
+            help="Retrain the churn model after the build (also done when a month completed).",
+        ),
+    ] = False,
     data_dir_opt: DataDirOpt = None,
 ) -> None:
     """Load new landing files, build silver and gold (SQLMesh), publish the dashboard's copy."""
+    from c360.commands.churn import retrain_for_run
     from c360.pipeline.run import run_pipeline
 
     settings = get_settings().model_copy(update={"data_dir": data_dir(data_dir_opt)})
@@ -194,7 +203,9 @@ def run(
         # import, and a dialect loaded before that reads `@this_model` as a staged file
         import sqlmesh.core.dialect  # noqa: F401
     _refuse_an_empty_start(settings)
-    report = run_pipeline(settings, ingest=ingest_landing, verbose=verbose)
+    report = run_pipeline(
+        settings, ingest=ingest_landing, verbose=verbose, after_build=retrain_for_run(retrain)
+    )
     print_run(report)
     if not report.ok:
         raise C360Error(f"pipeline run failed: {report.build.error or 'see the log above'}")

@@ -204,18 +204,24 @@ def _late_customers_start(context: Context) -> datetime | None:
 
 
 def _restate(
-    context: Context, environment: str, report: BuildReport, late: datetime, now: datetime
+    context: Context,
+    environment: str,
+    report: BuildReport,
+    late: datetime,
+    now: datetime,
+    models: tuple[str, ...] = RESTATE_ON_LATE_DATA,
 ) -> None:
-    """Re-process silver_transactions and everything downstream from load hour `late`."""
+    """Re-process `models` (default silver_transactions) and everything downstream from
+    load hour `late`."""
     log.info(
         "rows loaded from %s need re-processing: restating %s and what depends on it",
         late,
-        ", ".join(RESTATE_ON_LATE_DATA),
+        ", ".join(models),
     )
     _ensure_loaded(context)
     context.plan(
         environment,
-        restate_models=list(RESTATE_ON_LATE_DATA),
+        restate_models=list(models),
         start=late,
         end=now,
         execution_time=now,
@@ -246,12 +252,16 @@ def build(
     project_root: Path = PROJECT_ROOT,
     force: bool = False,
     triggered_by: str | None = None,
+    restate: tuple[str, ...] = (),
 ) -> BuildReport:
     """Bring `environment` up to date with bronze and log the run; see the module doc.
 
     `force` builds even when nothing is new (the SQLMesh run decides what to process);
-    `triggered_by` is recorded with the run (`c360 run --watch` passes "watch").
+    `triggered_by` is recorded with the run (`c360 run --watch` passes "watch");
+    `restate` names models to re-process whole after the run, with everything downstream
+    (`c360 train` passes gold.churn_predictions: a new model version re-scores everyone).
     """
+    force = force or bool(restate)
     report = BuildReport(uuid.uuid4().hex, environment, settings.gateway)
     report.triggered_by = triggered_by
     clock = time.perf_counter()
@@ -294,6 +304,10 @@ def build(
         report.bronze_watermark = observability.bronze_watermark(adapter)
         try:
             _build(context, report, environment, previous, execution_time, settings, fingerprint)
+            if restate:
+                now = report.execution_time or utc_now()
+                start = _model_start(settings) or observability.EPOCH
+                _restate(context, environment, report, start, now, models=restate)
             report.status = "SUCCESS" if not record.failed_models else "FAILED"
         except Exception as exc:  # noqa: BLE001 - logged as a FAILED run, then reported
             report.error = f"{type(exc).__name__}: {exc}"

@@ -73,6 +73,7 @@ INCREMENTAL_TABLES = {
 #: clock, so they are copied for the customers `CHANGES` lists since the window start.
 #: (Not metric_customer_ltv: its percentile ranks across customers; it is copied whole.)
 CUSTOMER_TABLES = (
+    "gold.churn_predictions",
     "gold.churn_risk_features",
     "gold.customer_360_profile",
     "gold.customer_category_spend",
@@ -85,6 +86,9 @@ CUSTOMER_TABLES = (
     "gold.spend_decline_alerts",
 )
 CHANGES = "gold.customer_changes"
+#: Gold views computed on read, not copied: the churn model's feature view spans every
+#: customer x monthly cutoff (it is queried by `c360 train` for a few cutoffs).
+NOT_PUBLISHED = ("gold.churn_features_at_cutoff",)
 #: Above this share of changed customers a per-customer table is copied whole (faster).
 CUSTOMER_COPY_MAX_SHARE = 0.2
 MANIFEST = "observability.serving_manifest"
@@ -354,7 +358,12 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         "WHERE table_catalog = ? AND list_contains(?, upper(table_schema)) ORDER BY 1, 2",
         [WAREHOUSE_ALIAS, [schema.upper() for schema in PUBLISHED_SCHEMAS]],
     ).fetchall()
-    return [(schema, table) for schema, table in rows if schema.lower() in PUBLISHED_SCHEMAS]
+    return [
+        (schema, table)
+        for schema, table in rows
+        if schema.lower() in PUBLISHED_SCHEMAS
+        and f"{schema.lower()}.{table.lower()}" not in NOT_PUBLISHED
+    ]
 
 
 def _definitions(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:

@@ -29,6 +29,8 @@ class PipelineReport:
     ingest: Any
     build: BuildReport
     publish: PublishReport | None
+    #: What `after_build` returned (e.g. the churn retraining's report), or None.
+    after_build: Any = None
 
     @property
     def ok(self) -> bool:
@@ -41,16 +43,20 @@ def run_pipeline(
     *,
     environment: str = "prod",
     verbose: bool = False,
+    after_build: Callable[[Settings, BuildReport], Any] | None = None,
 ) -> PipelineReport:
     """Ingest (if given), build `environment`, then publish gold + observability.
 
     A failed build still publishes when gold exists: the serving file then holds the
     last good gold tables and the FAILED run in `observability.pipeline_run_metadata`.
+    `after_build` runs between a successful build and the publish (the churn model's
+    retraining, which ends with its own build); what it returns is kept in the report.
     """
     from c360.pipeline.build import build  # imports SQLMesh only when there is work
     from c360.pipeline.publish import publish
 
     ingested = ingest(settings) if ingest is not None else None
     report = build(settings, environment=environment, verbose=verbose)
+    extra = after_build(settings, report) if after_build is not None and report.ok else None
     published = publish(settings) if environment == "prod" else None
-    return PipelineReport(ingested, report, published)
+    return PipelineReport(ingested, report, published, extra)

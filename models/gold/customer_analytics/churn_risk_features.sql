@@ -14,7 +14,7 @@ MODEL (
       condition := @recomputed_customers_only('changes')
     )
   ),
-  description 'One row per current customer with the churn-model features of spec 3.7, measured on complete calendar months up to the data as-of date. churn_risk_score and churn_risk_category stay NULL until the churn model is wired in (they are the columns it fills; customer_360_profile reads them from here). Incremental: each run recomputes only the customers gold.customer_changes lists for the processed interval (a new data day lists everyone: recency and the complete months move with the clock); the other customers'' rows stay. A customer, once current, stays current, so no row ever has to go.',
+  description 'One row per current customer with the churn-model features of spec 3.7, measured on complete calendar months up to the data as-of date. churn_risk_score and churn_risk_category come from gold.churn_predictions (the churn model scored at the current cutoff; customer_360_profile, segment_metrics and spend_decline_alerts read them from here); a customer already churned at the cutoff scores 100; NULL only while no model has been trained (`c360 train`). Incremental: each run recomputes only the customers gold.customer_changes lists for the processed interval (a new data day lists everyone: recency and the complete months move with the clock); the other customers'' rows stay. A customer, once current, stays current, so no row ever has to go.',
   column_descriptions (
     customer_id = 'Natural key of the customer.',
     as_of_date = 'Day after the latest transaction in the facts: what "now" means for these features.',
@@ -33,8 +33,8 @@ MODEL (
     age = 'Age in years.',
     employment_status = 'Employment status.',
     customer_segment = 'Current rule-based segment.',
-    churn_risk_score = 'Churn probability x 100 (0-100) from the churn model; NULL until it is scored.',
-    churn_risk_category = 'High Risk (> 70), Medium Risk (> 40) or Low Risk; NULL while the score is NULL.'
+    churn_risk_score = 'Churn probability x 100 in whole points (0-100), gold.churn_predictions; 100 for a customer already churned at the cutoff; NULL only before the first `c360 train`.',
+    churn_risk_category = 'High Risk (> 70), Medium Risk (> 40) or Low Risk (spec 4.3, gold.churn_predictions); NULL while the score is NULL.'
   ),
   columns (
     customer_id VARCHAR,
@@ -102,6 +102,11 @@ WITH customer_changes AS (
   SELECT
     as_of_date
   FROM gold.data_clock
+), churn_predictions AS (
+  SELECT
+    customer_id,
+    churn_risk_score
+  FROM gold.churn_predictions
 ), spend_history AS (
   SELECT
     customer_complete_months.customer_id,
@@ -158,7 +163,7 @@ WITH customer_changes AS (
     dim_customer.age,
     dim_customer.employment_status,
     dim_customer.customer_segment,
-    NULL AS churn_risk_score
+    churn_predictions.churn_risk_score
   FROM dim_customer
   INNER JOIN customer_changes
     ON dim_customer.customer_id = customer_changes.customer_id
@@ -169,6 +174,8 @@ WITH customer_changes AS (
     ON dim_customer.customer_id = metric_customer_ltv.customer_id
   LEFT JOIN customer_category_spend
     ON dim_customer.customer_id = customer_category_spend.customer_id
+  LEFT JOIN churn_predictions
+    ON dim_customer.customer_id = churn_predictions.customer_id
 )
 SELECT
   customer_id::VARCHAR AS customer_id,

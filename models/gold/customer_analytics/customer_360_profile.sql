@@ -37,7 +37,7 @@ MODEL (
     first_transaction_date = 'Time of the first transaction.',
     last_transaction_date = 'Time of the latest transaction.',
     days_since_last_transaction = 'Days from the latest transaction to the data as-of date.',
-    churn_risk_score = 'Churn risk 0-100 from churn_risk_features; NULL until the churn model scores it.',
+    churn_risk_score = 'Churn risk 0-100 (calibrated churn probability in the 3 months from the current cutoff x 100) from gold.churn_predictions via churn_risk_features; 100 for a customer already churned at the cutoff; NULL only before the first `c360 train`.',
     churn_risk_category = 'High Risk (> 70), Medium Risk (> 40), Low Risk; NULL while unscored.',
     is_in_latest_snapshot = 'FALSE when the newest customer snapshot did not list the customer: the profile shows the values of their last snapshot (dim_customer.is_in_latest_snapshot).'
   ),

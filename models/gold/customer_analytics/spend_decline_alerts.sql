@@ -32,7 +32,7 @@ MODEL (
     transaction_decline_pct = 'Monthly transactions of the last 3 complete months against complete months 4-6 ago, percent (at or below the decline threshold).',
     latest_mom_change_pct = 'Month-over-month change of the last complete month, percent.',
     lifetime_value = 'Lifetime value, USD.',
-    churn_risk_score = 'Churn risk score (NULL until scored).'
+    churn_risk_score = 'Churn risk score 0-100 of the churn model (gold.churn_predictions via the profile); NULL only before the first `c360 train`.'
   ),
   columns (
     customer_id VARCHAR,

@@ -22,8 +22,8 @@ MODEL (
     total_lifetime_value = 'Sum of lifetime value, USD.',
     avg_transaction_value = 'Average of the customers'' average transaction value, USD.',
     premium_card_pct = 'Share of customers holding a Premium card, percent.',
-    avg_churn_risk_score = 'Average churn risk score (NULL until scored).',
-    high_churn_risk_customers = 'Customers in the High Risk category.'
+    avg_churn_risk_score = 'Average churn risk score 0-100 of the segment''s customers (the churn model, gold.churn_predictions); NULL only before the first `c360 train`.',
+    high_churn_risk_customers = 'Customers in the High Risk category (churn_risk_score > 70).'
   ),
   columns (
     customer_segment VARCHAR,

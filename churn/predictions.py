@@ -1,0 +1,112 @@
+"""What `gold.churn_predictions` (a SQLMesh Python model) runs: which customers to re-score,
+their current-cutoff features, the artifact, the predictions. Kept here, not in the model
+file, so it is tested and linted like the rest of the package; the model passes SQLMesh's
+execution context in (an object with `resolve_table`, `fetchdf` and `engine_adapter`)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlglot import exp
+
+from churn import artifacts, dataset
+from churn.score import score_rows
+
+log = logging.getLogger(__name__)
+
+
+def _ts(value: datetime) -> exp.Expression:
+    return exp.cast(exp.Literal.string(value.strftime("%Y-%m-%d %H:%M:%S.%f")), "TIMESTAMP")
+
+
+def customers_to_score_query(
+    changes: str, fact: str, clock: str, start: datetime, end: datetime
+) -> exp.Expression:
+    """Customers whose features at the current cutoff may have changed in [start, end]:
+    a clock or profile change (gold.customer_changes), or facts loaded then and dated before
+    the cutoff (a late file). New facts of the month in progress change no feature."""
+    window = exp.Between(this=exp.column("changed_at"), low=_ts(start), high=_ts(end))
+    listed = (
+        exp.select("customer_id")
+        .from_(exp.to_table(changes))
+        .where(window)
+        .where(exp.column("reason").neq(exp.Literal.string("transactions")))
+    )
+    loaded = exp.Between(
+        this=exp.column("ingestion_timestamp", table="f"), low=_ts(start), high=_ts(end)
+    )
+    late = (
+        exp.select(exp.column("customer_id", table="f"))
+        .from_(exp.to_table(fact).as_("f"))
+        .join(exp.to_table(clock).as_("c"), join_type="cross")
+        .where(loaded)
+        .where(
+            exp.column("transaction_date", table="f") < exp.column("current_month_start", table="c")
+        )
+    )
+    return exp.union(listed, late, distinct=True)
+
+
+def features_query(view: str, clock: str) -> exp.Expression:
+    """The current cutoff's rows of the feature view."""
+    columns = [*dataset.STATUS_COLUMNS, *dataset.FEATURES]
+    current = exp.select("current_month_start").from_(exp.to_table(clock)).subquery()
+    return (
+        exp.select(*columns).from_(exp.to_table(view)).where(exp.column("cutoff_date").eq(current))
+    )
+
+
+def warehouse_dir(context: Any) -> Path | None:
+    """The folder of the DuckDB warehouse file the run writes (the data dir)."""
+    row = context.engine_adapter.fetchone(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    )
+    return Path(row[0]).resolve().parent if row and row[0] else None
+
+
+def predict_in_sqlmesh(
+    context: Any, start: datetime, end: datetime, execution_time: datetime
+) -> pd.DataFrame | None:
+    """The rows `gold.churn_predictions` writes for the interval [start, end]."""
+    tables = {
+        name: context.resolve_table(f"gold.{name}")
+        for name in (
+            "churn_features_at_cutoff",
+            "customer_changes",
+            "data_clock",
+            "fact_transaction",
+        )
+    }
+    if context.engine_adapter.dialect == "snowflake":
+        from churn.cortex import predict_query
+
+        query = predict_query(tables["churn_features_at_cutoff"], tables["data_clock"])
+        return dataset.normalize(context.fetchdf(query.sql(dialect="snowflake")))
+    root = warehouse_dir(context)
+    if root is None:
+        return None
+    artifact = artifacts.load(artifacts.model_dir(root))
+    if artifact is None:
+        log.info("no churn model in %s yet: no predictions", artifacts.model_dir(root))
+        return None
+    query = customers_to_score_query(
+        tables["customer_changes"],
+        tables["fact_transaction"],
+        tables["data_clock"],
+        start,
+        end,
+    )
+    customers = context.fetchdf(query.sql(dialect="duckdb"))
+    if customers.empty:
+        return None
+    wanted = set(customers.iloc[:, 0].astype(str))
+    query = features_query(tables["churn_features_at_cutoff"], tables["data_clock"])
+    rows = dataset.normalize(context.fetchdf(query.sql(dialect="duckdb")))
+    rows = rows[rows["customer_id"].isin(wanted)]
+    if rows.empty:
+        return None
+    return score_rows(artifact, rows, execution_time)
