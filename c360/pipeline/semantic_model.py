@@ -63,7 +63,10 @@ def find_model_file(model_name: str, models_dir: Path = MODELS_DIR) -> Path | No
 
 
 def read_model_docs(path: Path) -> ModelDocs:
-    """Parse a SQL model's MODEL block (no Context, no connection)."""
+    """Parse a SQL model's MODEL block, or a Python model's `@model(...)` arguments (no
+    Context, no connection, nothing executed)."""
+    if path.suffix == ".py":
+        return _read_python_model_docs(path)
     from sqlmesh.core import dialect
 
     expressions = dialect.parse(path.read_text(encoding="utf-8"), default_dialect="snowflake")
@@ -79,6 +82,39 @@ def read_model_docs(path: Path) -> ModelDocs:
         for column in props["columns"].expressions:
             types[column.name] = column.args["kind"].sql(dialect="snowflake")
     return ModelDocs(description, columns, types)
+
+
+def _read_python_model_docs(path: Path) -> ModelDocs:
+    """description, column_descriptions and columns of the `@model(...)` decorator, read
+    with `ast` (literals, or module-level names bound to literals)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+    def literal(node: ast.expr | None) -> Any:
+        if isinstance(node, ast.Name) and node.id in names:
+            node = names[node.id]
+        return ast.literal_eval(node) if node is not None else None
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "model":
+                keywords = {k.arg: k.value for k in decorator.keywords}
+                return ModelDocs(
+                    literal(keywords.get("description")) or "",
+                    dict(literal(keywords.get("column_descriptions")) or {}),
+                    {k: str(v) for k, v in (literal(keywords.get("columns")) or {}).items()},
+                )
+    raise ValueError(f"{path}: no @model(...) decorator")
 
 
 def table_description(model_description: str) -> str:
