@@ -162,13 +162,16 @@ def test_a_reviewed_plan_reaches_prod_and_the_serving_copy(portfolio, tmp_path: 
     assert "WAREHOUSE.GOLD.SEGMENT_METRICS" in dev.indirectly_modified
     assert dev.tests_run > 30 and not dev.applied and seen == [dev]
 
+    # a run before the plan records the pending difference (with these very files) ...
+    pending = build(settings, execution_time=at(portfolio, 1.1), project_root=project)
+    assert pending.ok and pending.project_differs
     prod = review_plan(settings, "prod", confirm=lambda _: True, show=False, project_root=project)
     assert prod.applied
     publish(settings, full=True)  # what `c360 plan prod` does after applying
     after = segments(settings.serving_path)
     assert after != before and after == segments(settings.warehouse_path)
     assert differences(portfolio) == {}
-    # the next run keeps the promoted version and the copy stays equal
+    # ... which the next run, after the plan, no longer reports (nothing new to build either)
     report = build(settings, execution_time=at(portfolio, 1.1), project_root=project)
     assert report.ok and not report.project_differs
     publish(settings)

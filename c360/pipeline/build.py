@@ -361,8 +361,11 @@ def _build(
         # what this run re-processes starts at the hour the last build stopped in
         report.changed_since = _first_hour(previous.execution_time)
         last = last_build(context.engine_adapter.fetchone(last_build_query(environment)))
-        if last is not None and last.project_fingerprint == fingerprint:
-            report.project_differs = last.project_differs
+        same_files = last is not None and last.project_fingerprint == fingerprint
+        if same_files and not last.project_differs:
+            # the files are those of a build that matched prod: no diff to compute. A recorded
+            # difference is checked again: a `c360 plan prod` since then may have applied it
+            report.project_differs = False
         else:
             _ensure_loaded(context)
             report.project_differs = bool(context.diff(environment))

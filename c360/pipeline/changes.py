@@ -108,4 +108,6 @@ def nothing_new(settings: Settings, environment: str, project_root: Path) -> Las
         return None
     if last.project_fingerprint != project_fingerprint(settings, project_root):
         return None
+    if last.project_differs:  # a plan may have applied the difference since: let the build see
+        return None
     return last
