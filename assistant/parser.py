@@ -363,7 +363,8 @@ class Parser:
                     for col in self.model.tables[c.table].columns
                     if re.search(rf"\b{re.escape(col)}\b", named.expr)
                 )
-                text = f"the {m.text[:1].upper()}{m.text[1:]}" if regional else f"({m.text})"
+                phrase = re.sub(r"^the\s+", "", m.text, flags=re.IGNORECASE)  # "the Northeast"
+                text = f"the {phrase[:1].upper()}{phrase[1:]}" if regional else f"({m.text})"
                 if m.negate:
                     text = ("outside " if regional else "excluding ") + text.strip("()")
                 elif regional:
