@@ -175,7 +175,7 @@ class OfflineBackend:
             return Draft(
                 "clarify",
                 text=f"I can't answer that yet: the {humanize(table.name)} table is not in the "
-                f"database{(' — ' + why) if why else ''}.",
+                f"database or has no rows yet{(' — ' + why) if why else ''}.",
                 suggestions=[q for q in self.model.onboarding_questions() if table.name not in q][
                     :4
                 ],
@@ -241,6 +241,9 @@ def read_lexicon_inputs(model: SemanticModel, connect: Any) -> dict[str, Any]:
                 ]
             ).from_(source.copy())
             non_null = cursor.execute(counts.sql(dialect="duckdb")).fetchone()
+            if not any(non_null):  # no rows yet (e.g. churn predictions before a first train)
+                missing.add(table.name)
+                continue
             empty.update(
                 (table.name, c.name)
                 for c, n in zip(table.columns.values(), non_null, strict=True)

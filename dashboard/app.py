@@ -128,9 +128,12 @@ class Dashboard:
 
     def _bad_url(self, values: dict) -> None:
         log.info("ignored URL parameters %s", list(values))
-        self.explorer._cards.object = theme.message(
+        warning = theme.message(
             f"Ignored link parameters that are not valid here: {', '.join(values)}", "warning"
-        ) + (self.explorer._cards.object or "")
+        )
+        cards = self.explorer._cards.object or ""
+        if warning not in cards:  # each synced group reports the same bad parameter
+            self.explorer._cards.object = warning + cards
 
 
 def create_app(
