@@ -299,7 +299,8 @@ class Engine:
                 probe.set("with_", with_.copy())
             try:
                 _, rows = self.execute(probe.sql(dialect="duckdb"))
-            except Exception:
+            except Exception as exc:  # any database error: the subquery stays as it is
+                log.debug("scalar subquery not folded: %s", exc)
                 continue
             value = rows[0][0] if rows else None
             if isinstance(value, datetime):

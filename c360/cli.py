@@ -15,8 +15,7 @@ from typing import Annotated
 import typer
 
 from c360.commands import assistant, churn, demo, generate, ingest, pipeline, serve
-from c360.commands.options import get_settings
-from c360.core.errors import C360Error
+from c360.commands.options import get_settings, run_app
 from c360.core.logs import configure_logging
 
 app = typer.Typer(
@@ -52,17 +51,4 @@ for _module in (generate, demo, ingest, pipeline, churn, serve, assistant):
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, turn known errors into one line."""
-    args = sys.argv[1:] if argv is None else argv
-    try:
-        result = app(args, prog_name="c360", standalone_mode=False)
-    except typer.TyperException as exc:  # usage errors and bad option values
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        print(f"c360: error: {message}", file=sys.stderr)
-        return int(getattr(exc, "exit_code", 2))
-    except C360Error as exc:
-        print(f"c360: error: {exc}", file=sys.stderr)
-        return int(getattr(exc, "exit_code", 1))
-    except (typer.Abort, KeyboardInterrupt):
-        print("c360: aborted", file=sys.stderr)
-        return 130
-    return result if isinstance(result, int) else 0
+    return run_app(app, sys.argv[1:] if argv is None else argv)

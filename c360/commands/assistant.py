@@ -7,6 +7,7 @@ Panel; only `semantic-model generate` reads the SQLMesh model files.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -14,8 +15,10 @@ from typing import Annotated, Any
 
 import typer
 
-from c360.commands.options import get_settings
+from c360.commands.options import get_settings, run_app
 from c360.core.errors import C360Error, InputError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "semantic_model" / "customer_analytics.yaml"
 
@@ -192,7 +195,8 @@ def validate_command(
             raise C360Error(f"no database at {target}: pass --database or --no-database")
         try:
             databases = SemanticModel.load(path).databases
-        except Exception:
+        except Exception as exc:  # validate() below reports what is wrong with the file
+            log.debug("semantic model not loadable for its databases: %s", exc)
             databases = []
         db = DuckDBDatabase.for_model(target, databases)
     problems = validate(path, db)
@@ -242,15 +246,7 @@ def main_light(argv: list[str]) -> int:
     register(app)
     try:
         configure_logging(get_settings().log_level)
-        result = app(argv, prog_name="c360", standalone_mode=False)
-    except typer.TyperException as exc:
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        print(f"c360: error: {message}", file=sys.stderr)
-        return int(getattr(exc, "exit_code", 2))
-    except C360Error as exc:
+    except C360Error as exc:  # a bad C360_* setting: one line, like every other error
         print(f"c360: error: {exc}", file=sys.stderr)
         return int(getattr(exc, "exit_code", 1))
-    except (typer.Abort, KeyboardInterrupt):
-        print("c360: aborted", file=sys.stderr)
-        return 130
-    return result if isinstance(result, int) else 0
+    return run_app(app, argv)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from datetime import date
 from enum import StrEnum
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from c360.core.errors import InputError
+from c360.core.errors import C360Error, InputError
 from c360.core.settings import Settings
 
 
@@ -145,3 +146,21 @@ DataDirOpt = Annotated[
         "(default: $C360_DATA_DIR or ./data).",
     ),
 ]
+
+
+def run_app(app: typer.Typer, args: list[str]) -> int:
+    """Run a typer app as `c360`, every known error turned into one line on stderr: exit code
+    2 for bad usage or input, 1 for a failure the user can fix, 130 when interrupted."""
+    try:
+        result = app(args, prog_name="c360", standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors and bad option values
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        print(f"c360: error: {message}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", 2))
+    except C360Error as exc:
+        print(f"c360: error: {exc}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", 1))
+    except (typer.Abort, KeyboardInterrupt):
+        print("c360: aborted", file=sys.stderr)
+        return 130
+    return result if isinstance(result, int) else 0
