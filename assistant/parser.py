@@ -247,7 +247,9 @@ class Parser:
             if key in self.lex.phrases:
                 if length == 1 and key[0] in STOP and not self._strong_single(key):
                     continue
-                best = Match(i, i + length, list(self.lex.phrases[key]), text)
+                best = self._value_before_its_column(tokens, i, length) or Match(
+                    i, i + length, list(self.lex.phrases[key]), text
+                )
                 break
             if key in self.lex.proper_nouns and all(t.raw[:1].isupper() for t in span):
                 best = Match(i, i + length, list(self.lex.proper_nouns[key]), text)
@@ -255,6 +257,30 @@ class Parser:
         if best is None and raw in self.lex.case_sensitive and raw.isupper() and len(raw) == 2:
             best = Match(i, i + 1, list(self.lex.case_sensitive[raw]), raw)
         return best
+
+    def _value_before_its_column(self, tokens: list[Token], i: int, length: int) -> Match | None:
+        """"the treatment group" is the value *treatment* of the column *treatment group*.
+
+        The longest phrase is the column's own name, but a value of that column opens it and no
+        group cue ("by", "per") precedes it: a filter on the value, as "the control group" is
+        (the rest, "group", still names the column and is absorbed like any mention).
+        """
+        key = tuple(t.norm for t in tokens[i : i + length])
+        columns = {(c.table, c.name) for c in self.lex.phrases[key] if c.kind == "column"}
+        if not columns or len(columns) != len(self.lex.phrases[key]):
+            return None
+        before = [t.norm for t in tokens[max(0, i - 2) : i]]
+        if before[-1:] and before[-1] in GROUP_CUES or before[-2:-1] and before[0] in GROUP_CUES:
+            return None
+        for cut in range(length - 1, 0, -1):
+            values = [
+                c for c in self.lex.phrases.get(key[:cut], [])
+                if c.kind == "value" and (c.table, c.name) in columns
+            ]  # fmt: skip
+            if values:
+                text = " ".join(t.raw for t in tokens[i : i + cut])
+                return Match(i, i + cut, values, text)
+        return None
 
     def _strong_single(self, key: tuple[str, ...]) -> bool:
         """A filler word is still a match when it names a value or a named filter."""

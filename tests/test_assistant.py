@@ -237,6 +237,9 @@ def test_complete_profile_of_one_customer(engine: Engine, built_portfolio: Portf
          "SELECT COUNT(*) FROM gold.customer_360_profile WHERE age > 60 AND state <> 'TX'"),
         ("What is the retention rate by treatment group?",
          "SELECT treatment_group, AVG(CASE WHEN is_retained THEN 100.0 ELSE 0.0 END) FROM gold.campaign_performance GROUP BY 1 ORDER BY 2 DESC"),
+        # the value opens the column's own name: a filter, unless "by" makes it a grouping
+        ("How many customers were in the treatment group?",
+         "SELECT COUNT(DISTINCT customer_id) FROM gold.campaign_performance WHERE treatment_group = 'treatment'"),
         ("top 5 states by number of customers",
          "SELECT state, COUNT(DISTINCT customer_id) FROM gold.customer_360_profile GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5"),
     ],
