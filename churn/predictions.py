@@ -27,14 +27,45 @@ def customers_to_score_query(
     changes: str, fact: str, clock: str, start: datetime, end: datetime
 ) -> exp.Expression:
     """Customers whose features at the current cutoff may have changed in [start, end]:
-    a clock or profile change (gold.customer_changes), or facts loaded then and dated before
-    the cutoff (a late file). New facts of the month in progress change no feature."""
-    window = exp.Between(this=exp.column("changed_at"), low=_ts(start), high=_ts(end))
+    a profile change (gold.customer_changes), a clock move that moved the cutoff, or facts
+    loaded then and dated before the cutoff (a late file). New facts of the month in progress
+    change no feature, and neither does a new data day inside the month: features at T look
+    only at the months before T, so the clock reason counts only when no earlier interval saw
+    the same cutoff (first day of as_of_date's month) and first data month, which keeps the
+    first hour of every day from re-scoring every customer."""
+    window = exp.Between(this=exp.column("changed_at", table="ch"), low=_ts(start), high=_ts(end))
+    cutoff = exp.func(
+        "DATE_TRUNC", exp.Literal.string("MONTH"), exp.column("as_of_date", table="ch")
+    )
+    seen_before = (
+        exp.select("1")
+        .from_(exp.to_table(changes).as_("earlier"))
+        .where(exp.column("changed_at", table="earlier") < _ts(start))
+        .where(
+            exp.func(
+                "DATE_TRUNC", exp.Literal.string("MONTH"), exp.column("as_of_date", table="earlier")
+            ).eq(cutoff)
+        )
+        .where(
+            exp.column("first_data_month", table="earlier").eq(
+                exp.column("first_data_month", table="ch")
+            )
+        )
+        .limit(1)
+    )
+    cutoff_moved = exp.and_(
+        exp.column("reason", table="ch").eq(exp.Literal.string("clock")),
+        exp.not_(exp.Exists(this=seen_before)),
+    )
     listed = (
-        exp.select("customer_id")
-        .from_(exp.to_table(changes))
+        exp.select(exp.column("customer_id", table="ch"))
+        .from_(exp.to_table(changes).as_("ch"))
         .where(window)
-        .where(exp.column("reason").neq(exp.Literal.string("transactions")))
+        .where(
+            exp.or_(
+                exp.column("reason", table="ch").eq(exp.Literal.string("profile")), cutoff_moved
+            )
+        )
     )
     loaded = exp.Between(
         this=exp.column("ingestion_timestamp", table="f"), low=_ts(start), high=_ts(end)

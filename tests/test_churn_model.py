@@ -285,3 +285,46 @@ def test_cortex_statements_parse_as_snowflake_sql():
         "model_version",
         "scored_at",
     ]
+
+
+def test_a_new_data_day_rescores_only_when_it_moves_the_cutoff(trained, tmp_path):
+    """Features at cutoff T look only at the months before T: a file that moves the data
+    clock by a day inside the month re-scores nobody (gold.churn_predictions keeps every
+    row's scored_at), one that crosses into a new month re-scores every customer."""
+    from c360.pipeline.build import build
+
+    portfolio = trained[0].copy_to(tmp_path / "p")
+    warehouse = portfolio.settings.warehouse_path
+
+    def scored() -> tuple[date, dict[str, datetime]]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            as_of = con.execute("SELECT as_of_date FROM gold.data_clock").fetchone()[0]
+            rows = con.execute("SELECT customer_id, scored_at FROM gold.churn_predictions")
+            return as_of, dict(rows.fetchall())
+
+    as_of, before = scored()
+    assert len(before) == 2000
+    customer = sorted(before)[0]
+    row = {
+        "transaction_id": "TXNNEWDAY000001",
+        "customer_id": customer,
+        "transaction_date": f"{as_of} 12:00:00",
+        "transaction_amount": "42.00",
+        "merchant_name": "New Day Grocer",
+        "merchant_category": "Groceries",
+        "channel": "In-Store",
+    }
+    from c360.core.clock import utc_now
+
+    loaded = utc_now() + timedelta(minutes=1)  # after the fixture's wall-clock run
+    write_transactions(portfolio.landing, loaded.replace(minute=0, second=0), [row])
+    ingest_all(portfolio.settings, loaded_at=loaded)
+    report = build(portfolio.settings, execution_time=loaded + timedelta(minutes=5))
+    assert report.ok, report.error
+    moved_to, after = scored()
+    assert moved_to == as_of + timedelta(days=1)
+    rescored = {c for c in after if after[c] != before.get(c)}
+    if moved_to.month == as_of.month:
+        assert rescored == set()
+    else:
+        assert rescored == set(after)

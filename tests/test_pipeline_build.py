@@ -201,6 +201,10 @@ def test_observability_tables_have_the_spec_columns_and_this_run(built) -> None:
     assert runs == [(built.build.run_id, "SUCCESS", built.build.models_run, 0, runs[0][4])]
     assert counts["bronze.bronze_transactions"] == built.summary.transaction_rows
     assert counts["gold.fact_transaction"] > 0
+    # views are computed when read: not counted (the churn feature view costs a build)
+    assert "gold.churn_features_at_cutoff" not in counts
+    assert "silver.silver_customer_snapshots" not in counts
+    assert counts["gold.customer_360_profile"] > 0
 
 
 def test_silver_keeps_flagged_rows_and_the_fact_only_valid_ones(built) -> None:

@@ -63,8 +63,9 @@ NOT_NULL_COLUMNS = (
         "DuckDB the trained scikit-learn artifact scores; on the Snowflake gateway the same "
         "model calls the Cortex ML classification model's !PREDICT. Incremental by customer: "
         "each run re-scores the customers whose features at the cutoff may have changed in "
-        "the processed interval (gold.customer_changes reasons clock and profile, and facts "
-        "loaded in it that are dated before the cutoff), so an ordinary hour scores nobody; "
+        "the processed interval (gold.customer_changes reason profile, its clock reason only "
+        "when the cutoff moved to a new month, and facts loaded in it that are dated before "
+        "the cutoff), so an ordinary hour, and a new data day inside the month, score nobody; "
         "`c360 train` restates the model (and its downstream marts) after a new version."
     ),
     column_descriptions=COLUMN_DESCRIPTIONS,
