@@ -217,3 +217,75 @@ def test_transactions_of_a_customer_whose_snapshot_came_late_reach_the_facts(por
     assert report.changed_since is None  # restated aggregates: the next publish copies all
     assert fact_count(portfolio) == before + orphans
     assert oldest is not None
+
+
+def mark_rows_loaded(portfolio, start: datetime, end: datetime) -> int:
+    """Stamp silver_transactions' stored rows loaded in [start, end) (its physical table):
+    an evaluation of that interval deletes and re-inserts them, and the stamp is gone."""
+    with duckdb.connect(str(portfolio.settings.warehouse_path)) as con:
+        (table,) = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+            "'sqlmesh__SILVER' AND table_name LIKE 'SILVER__SILVER_TRANSACTIONS__%'"
+        ).fetchone()
+        physical = f'"sqlmesh__SILVER"."{table}"'
+        con.execute(
+            f"UPDATE {physical} SET merchant_name = 'STAMP' "  # noqa: S608 - test's own table
+            "WHERE ingestion_timestamp >= ? AND ingestion_timestamp < ?",
+            [start, end],
+        )
+        return con.execute(
+            f"SELECT count(*) FROM {physical} WHERE merchant_name = 'STAMP'"  # noqa: S608
+        ).fetchone()[0]
+
+
+def missing_from_facts(portfolio, key: str) -> int:
+    """Valid transactions of landing file `key` that are not in gold.fact_transaction."""
+    with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
+        return con.execute(
+            """
+            SELECT count(DISTINCT b.transaction_id) FROM bronze.bronze_transactions b
+            JOIN silver.silver_customers c ON upper(trim(b.customer_id)) = c.customer_id
+            WHERE b.source_file = ? AND b.transaction_amount > 0
+              AND upper(trim(b.transaction_id)) NOT IN (
+                SELECT transaction_id FROM gold.fact_transaction)
+            """,
+            [key],
+        ).fetchone()[0]
+
+
+def stamped(portfolio) -> int:
+    with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
+        return con.execute(
+            "SELECT count(*) FROM silver.silver_transactions WHERE merchant_name = 'STAMP'"
+        ).fetchone()[0]
+
+
+def test_an_hour_a_build_stopped_in_is_not_re_processed_when_nothing_came_after(
+    portfolio,
+) -> None:
+    """A file loads at 9:06 and a build at 9:15 processes the hour in progress up to then.
+    The next file loads at 10:03 and is built at 10:06: nothing arrived in [9:15, 10:00), so
+    hour 9 (after a cold build: the whole history) is not evaluated again — its stored rows
+    are untouched — and the new file's rows reach the facts."""
+    add_hourly_file(portfolio, 9.1)
+    build_at(portfolio, 9.25)
+    nine = (portfolio.history_end + timedelta(hours=9)).replace(minute=0)
+    marked = mark_rows_loaded(portfolio, nine, nine + timedelta(hours=1))
+    assert marked > 0
+    key, valid = add_hourly_file(portfolio, 10.05)
+    build_at(portfolio, 10.1)
+    assert valid > 0 and missing_from_facts(portfolio, key) == 0
+    assert stamped(portfolio) == marked
+
+
+def test_an_hour_that_got_rows_after_its_build_is_re_processed(portfolio) -> None:
+    """The second file loads at 9:30, after the 9:15 build and before 10:00: hour 9 is
+    evaluated again (its stored rows are rewritten) and the late-in-the-hour rows arrive."""
+    add_hourly_file(portfolio, 9.1)
+    build_at(portfolio, 9.25)
+    nine = (portfolio.history_end + timedelta(hours=9)).replace(minute=0)
+    assert mark_rows_loaded(portfolio, nine, nine + timedelta(hours=1)) > 0
+    key, valid = add_hourly_file(portfolio, 9.5)
+    build_at(portfolio, 10.1)
+    assert valid > 0 and missing_from_facts(portfolio, key) == 0
+    assert stamped(portfolio) == 0

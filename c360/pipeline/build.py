@@ -32,7 +32,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,6 +82,29 @@ SELECT
   ) AS snapshot_dates_idle,
   COALESCE((SELECT MAX(ingestion_timestamp) FROM bronze.bronze_campaign_assignments), :epoch)
     <= :since AS campaigns_idle
+"""
+
+#: Did anything the models read arrive in [since, until)? Rows loaded into any bronze table,
+#: or a snapshot date that takes effect (customer_changes counts a snapshot in the interval
+#: that contains its date, the interval's end included).
+QUIET_SINCE_SQL = """
+SELECT
+  NOT EXISTS (
+    SELECT 1 FROM bronze.bronze_transactions
+    WHERE ingestion_timestamp >= :since AND ingestion_timestamp < :until
+  )
+  AND NOT EXISTS (
+    SELECT 1 FROM bronze.bronze_customers
+    WHERE ingestion_timestamp >= :since AND ingestion_timestamp < :until
+  )
+  AND NOT EXISTS (
+    SELECT 1 FROM bronze.bronze_campaign_assignments
+    WHERE ingestion_timestamp >= :since AND ingestion_timestamp < :until
+  )
+  AND NOT EXISTS (
+    SELECT 1 FROM silver.silver_customer_snapshots
+    WHERE snapshot_date::TIMESTAMP > :since AND snapshot_date::TIMESTAMP <= :until
+  )
 """
 
 NEW_ROWS_FIRST_DATE_SQL = """
@@ -170,6 +193,54 @@ def _idle_models(
     if campaigns_idle:
         idle.add("silver.silver_campaign_assignments")
     return idle
+
+
+def _close_quiet_hours(context: Context, environment: str, now: datetime) -> None:
+    """Record as done the rest of an hour a build stopped in when nothing arrived after it.
+
+    A run processes the hour in progress (allow_partials) and SQLMesh records it up to the
+    run's end, e.g. [13:00, 13:57). Intervals are whole hours, so the next run re-processes
+    all of [13:00, 14:00), and after a cold build that hour holds every row of the history:
+    the first hourly file after `make demo` re-built 13.5M rows. The models' interval
+    results are functions of what was loaded in the interval (and of snapshot dates in it):
+    when nothing of either arrived between the recorded end and the end of its hour, and
+    that hour is over, re-processing it would write the same rows. The rest of the hour is
+    then added to the model's intervals, and the run starts at the next hour. Anything that
+    did arrive (or an hour still in progress) leaves the hour to be re-processed as before.
+    """
+    from sqlmesh.core.node import IntervalUnit
+
+    env = context.state_reader.get_environment(environment)
+    if env is None:
+        return
+    now_ms = int(now.replace(tzinfo=UTC).timestamp() * 1000)
+    hour_ms = 3_600_000
+    open_ends: dict[int, list] = {}
+    for snapshot in context.state_reader.get_snapshots(env.snapshots).values():
+        if not snapshot.is_model or not snapshot.intervals:
+            continue
+        if snapshot.node.interval_unit != IntervalUnit.HOUR:
+            continue
+        end = snapshot.intervals[-1][1]
+        hour_end = -(-end // hour_ms) * hour_ms
+        if end % hour_ms and hour_end <= now_ms:
+            open_ends.setdefault(end, []).append(snapshot)
+    for end, snapshots in sorted(open_ends.items()):
+        since = datetime.fromtimestamp(end / 1000, UTC).replace(tzinfo=None)
+        until = _first_hour(since) + timedelta(hours=1)
+        row = context.engine_adapter.fetchone(
+            observability.sql(QUIET_SINCE_SQL, since=since, until=until)
+        )
+        if not (row and row[0]):
+            continue
+        log.debug(
+            "nothing arrived in [%s, %s): %d models keep their results for that hour",
+            since, until, len(snapshots),
+        )  # fmt: skip
+        for snapshot in snapshots:
+            context.state_sync.add_interval(
+                snapshot, since.replace(tzinfo=UTC), until.replace(tzinfo=UTC)
+            )
 
 
 def _first_hour(found: datetime | None) -> datetime | None:
@@ -376,6 +447,8 @@ def _build(
         late = _late_rows_start(context, previous, model_start)
         if late is not None:
             _restate(context, environment, report, late, now)
+    if report.action == "run" and environment == "prod":
+        _close_quiet_hours(context, environment, now)
     # The hour in progress too (plans stop at the last whole hour). The janitor (expired
     # snapshots and environments) runs after reviewed plans, not every hour.
     idle = _idle_models(context, previous, now) if report.action == "run" else set()
