@@ -6,7 +6,7 @@
 --
 -- Who is who:
 --   c360_pipeline      the service role SQLMesh, `c360 ingest --gateway snowflake` and
---                      `c360 train --backend cortex` run as (C360_SNOWFLAKE_ROLE=C360_PIPELINE);
+--                      `c360 train --gateway snowflake` run as (C360_SNOWFLAKE_ROLE=C360_PIPELINE);
 --                      it creates, and so owns, every table and view the build makes.
 --   data_engineer      everything, and may act as the pipeline (inherits c360_pipeline).
 --   data_analyst       reads every layer (bronze, silver, gold, observability and SQLMesh's
