@@ -43,7 +43,8 @@ resource "aws_kms_key" "landing" {
 }
 
 resource "aws_kms_alias" "landing" {
-  name          = "alias/${var.bucket_name}"
+  # Alias names allow letters, digits, '/', '_' and '-': a bucket name's dots become dashes.
+  name          = "alias/${replace(var.bucket_name, ".", "-")}"
   target_key_id = aws_kms_key.landing.key_id
 }
 
