@@ -67,18 +67,13 @@ variable "snowflake_iam_user_arn" {
 }
 
 variable "snowflake_external_id" {
-  description = "STORAGE_AWS_EXTERNAL_ID from `DESC INTEGRATION s3_integration` (second apply); null on the first apply."
+  description = "STORAGE_AWS_EXTERNAL_ID from `DESC INTEGRATION s3_integration` (second apply); null on the first apply. Set together with snowflake_iam_user_arn (modules/iam checks)."
   type        = string
   default     = null
 
   validation {
     condition     = var.snowflake_external_id == null || can(regex("^[A-Za-z0-9_+=,.@:/-]{2,1224}$", var.snowflake_external_id))
     error_message = "snowflake_external_id: 2-1224 characters of A-Z a-z 0-9 _ + = , . @ : / - (an sts:ExternalId)."
-  }
-
-  validation {
-    condition     = (var.snowflake_external_id == null) == (var.snowflake_iam_user_arn == null)
-    error_message = "Set snowflake_iam_user_arn and snowflake_external_id together (both from DESC INTEGRATION), or neither."
   }
 }
 

@@ -1,6 +1,6 @@
 terraform {
-  # 1.9+: a variable's validation may refer to other variables.
-  required_version = ">= 1.9"
+  # Spec appendix A: Terraform 1.6+ (strcontains needs 1.5; preconditions 1.2).
+  required_version = ">= 1.6"
 
   required_providers {
     aws = {
