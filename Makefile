@@ -6,11 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install browser demo test unit lint bench clean help
+.PHONY: install browser demo test unit lint infra bench clean help
 
 help:
 	@echo "make demo   - install, generate/load/build the portfolio on embedded DuckDB, serve the dashboard"
 	@echo "make test   - install (incl. dev tools), lint, run every test"
+	@echo "make infra  - offline infrastructure checks only (terraform fmt, checkov, HCL and grant tests)"
 	@echo "make bench  - print measured performance figures (full scale; minutes)"
 	@echo "make clean  - remove the virtualenv and ./data"
 
@@ -46,6 +47,12 @@ lint: install
 	$(BIN)/ruff check c360 ingestion dashboard churn assistant tests bench
 	$(BIN)/sqlmesh format --check
 	$(BIN)/lint-imports
+	@if command -v terraform >/dev/null; then terraform fmt -check -recursive infra/terraform; \
+	else echo "terraform not installed: terraform fmt -check skipped"; fi
+
+# Also part of `make test`: checkov runs once inside tests/test_infra_terraform.py.
+infra: install
+	$(BIN)/pytest tests/test_infra_terraform.py tests/test_snowflake_grants.py
 
 test: lint browser
 	$(BIN)/pytest

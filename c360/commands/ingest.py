@@ -1,4 +1,5 @@
-"""`c360 ingest`, `c360 upload`, `c360 status` and `c360 snowflake setup`: landing zone → bronze."""
+"""`c360 ingest`, `c360 upload`, `c360 status`, `c360 snowflake setup|grants`: landing zone →
+bronze, and the Snowflake account's set-up."""
 
 from __future__ import annotations
 
@@ -236,6 +237,31 @@ def snowflake_setup(
     settings.require_snowflake()
     for name, count in apply_scripts(settings, scripts):
         stdout.print(f"applied {name}: {count} statements")
+
+
+@snowflake_app.command("grants")
+def snowflake_grants(
+    intended: Annotated[
+        bool,
+        typer.Option(
+            "--intended",
+            metavar="",
+            help="Print the grant matrix infra/snowflake/02 gives (no connection needed).",
+        ),
+    ] = False,
+) -> None:
+    """Print the grants of c360's roles: SHOW GRANTS on the account, or --intended."""
+    from ingestion.snowflake.grants import effective_grants, intended_plan
+    from ingestion.snowflake.report import print_effective_grants, print_grant_matrix
+    from ingestion.snowflake.scripts import ScriptValues
+
+    settings = get_settings()
+    plan = intended_plan(ScriptValues.from_settings(settings))
+    if intended:
+        print_grant_matrix(plan)
+        return
+    settings.require_snowflake()
+    print_effective_grants(effective_grants(settings, plan))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,3 +8,12 @@ CREATE SCHEMA IF NOT EXISTS {{ database }}.bronze;
 CREATE SCHEMA IF NOT EXISTS {{ database }}.silver;
 CREATE SCHEMA IF NOT EXISTS {{ database }}.gold;
 CREATE SCHEMA IF NOT EXISTS {{ database }}.observability;
+
+-- SQLMesh's own schemas, created here so that 02 can give them schema-level grants:
+-- the views in silver/gold/observability (the virtual layer) select from physical tables
+-- in sqlmesh__<schema>, and SQLMesh keeps its state in `sqlmesh` (when the state connection
+-- is the Snowflake gateway itself). SQLMesh creates them IF NOT EXISTS, so it reuses these.
+CREATE SCHEMA IF NOT EXISTS {{ database }}.sqlmesh__silver;
+CREATE SCHEMA IF NOT EXISTS {{ database }}.sqlmesh__gold;
+CREATE SCHEMA IF NOT EXISTS {{ database }}.sqlmesh__observability;
+CREATE SCHEMA IF NOT EXISTS {{ database }}.sqlmesh;

@@ -29,6 +29,7 @@ _SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,25
 #: Where each placeholder's value comes from, for error messages.
 SOURCES = {
     "database": "C360_SNOWFLAKE_DATABASE",
+    "warehouse": "C360_SNOWFLAKE_WAREHOUSE",
     "storage_integration": "the storage integration name",
     "landing_url": "C360_S3_BUCKET / C360_S3_PREFIX",
     "customers_url": "C360_S3_BUCKET / C360_S3_PREFIX",
@@ -43,6 +44,7 @@ class ScriptValues:
     """Everything the setup scripts are parameterized by (None = not configured)."""
 
     database: str
+    warehouse: str = "COMPUTE_WH"
     storage_integration: str = "s3_integration"
     bucket: str | None = None
     prefix: str = ""
@@ -58,6 +60,7 @@ class ScriptValues:
     ) -> ScriptValues:
         return cls(
             database=settings.snowflake_database,
+            warehouse=settings.snowflake_warehouse,
             bucket=settings.s3_bucket,
             prefix=settings.s3_prefix,
             aws_role_arn=aws_role_arn or settings.snowflake_s3_role_arn,
@@ -74,6 +77,7 @@ class ScriptValues:
         """Placeholder → SQL text (identifiers bare, literals quoted), validated."""
         identifiers = {
             "database": self.database,
+            "warehouse": self.warehouse,
             "storage_integration": self.storage_integration,
         }
         literals = {
