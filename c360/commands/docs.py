@@ -51,9 +51,7 @@ def render(docs_dir: Path | None = None) -> dict[Path, str]:
     from c360.pipeline.docs import DOCS_DIR, render_all
 
     with tempfile.TemporaryDirectory(prefix="c360-docs-") as scratch:
-        settings = get_settings().model_copy(
-            update={"data_dir": Path(scratch), "gateway": "local"}
-        )
+        settings = get_settings().model_copy(update={"data_dir": Path(scratch), "gateway": "local"})
         context = make_context(settings)
         try:
             return render_all(context, declared_tables(), docs_dir or DOCS_DIR)

@@ -39,7 +39,11 @@ LINEAGE_EXAMPLE = ("gold.customer_360_profile", "lifetime_value")
 LAYERS = (
     ("bronze", "Bronze", "Files as received, appended by the loader (SQLMesh external models)."),
     ("silver", "Silver", "Cleaned, typed, deduplicated and flagged; SCD type 2 customer history."),
-    ("gold", "Gold", "The star schema, the customer marts, the marketing marts and the churn model."),
+    (
+        "gold",
+        "Gold",
+        "The star schema, the customer marts, the marketing marts and the churn model.",
+    ),
     ("observability", "Observability", "Data quality measured by SQLMesh (a model)."),
 )
 GOLD_AREAS = (
@@ -161,9 +165,7 @@ def model_docs(context: Context) -> list[TableDoc]:
         )
     order = {layer: i for i, (layer, _, _) in enumerate(LAYERS)}
     areas = {area: i for i, (area, _) in enumerate(GOLD_AREAS)}
-    return sorted(
-        docs, key=lambda d: (order.get(d.layer, 99), areas.get(d.area, 99), d.name)
-    )
+    return sorted(docs, key=lambda d: (order.get(d.layer, 99), areas.get(d.area, 99), d.name))
 
 
 def _cell(text: str) -> str:
@@ -270,9 +272,9 @@ def render_dictionary(models: Sequence[TableDoc], declared: Sequence[TableDoc]) 
     return "\n".join(lines).rstrip() + "\n"
 
 
-def columns_of(declaration: str | dict[str, Any] | Sequence[tuple[str, str]]) -> tuple[
-    tuple[str, str], ...
-]:
+def columns_of(
+    declaration: str | dict[str, Any] | Sequence[tuple[str, str]],
+) -> tuple[tuple[str, str], ...]:
     """(column, type) pairs from any of the forms tables are declared in: a column list
     "a VARCHAR, b BIGINT" or a whole CREATE TABLE statement, a {column: DataType} dict, or
     (column, type) pairs (ingestion.bronze.Table.columns)."""
@@ -284,8 +286,10 @@ def columns_of(declaration: str | dict[str, Any] | Sequence[tuple[str, str]]) ->
     if isinstance(declaration, str):
         import sqlglot
 
-        ddl = declaration if declaration.lstrip().upper().startswith("CREATE") else (
-            f"CREATE TABLE t ({declaration})"
+        ddl = (
+            declaration
+            if declaration.lstrip().upper().startswith("CREATE")
+            else (f"CREATE TABLE t ({declaration})")
         )
         create = sqlglot.parse_one(ddl, dialect="duckdb")
         return tuple(
@@ -428,8 +432,10 @@ def render_erd(models: Sequence[TableDoc], rels: Sequence[Relationship]) -> str:
         left, right = rel.left.split(".")[1], rel.right.split(".")[1]
         one_to_one = rel.declared_by.endswith("(one to one)")
         edge = "|o--||" if one_to_one else "}o--||"
-        label = rel.left_column if rel.left_column == rel.right_column else (
-            f"{rel.left_column} = {rel.right_column}"
+        label = (
+            rel.left_column
+            if rel.left_column == rel.right_column
+            else (f"{rel.left_column} = {rel.right_column}")
         )
         lines.append(f'    {left} {edge} {right} : "{label}"')
     for doc in gold:
@@ -443,7 +449,9 @@ def render_erd(models: Sequence[TableDoc], rels: Sequence[Relationship]) -> str:
                 marks.append("PK")
             if column in foreign[doc.name]:
                 marks.append("FK")
-            lines.append(f"        {_mermaid_type(types[column])} {column} {','.join(marks)}".rstrip())
+            lines.append(
+                f"        {_mermaid_type(types[column])} {column} {','.join(marks)}".rstrip()
+            )
         lines.append("    }")
     lines += ["```", "", "| relationship (many → one) | columns | declared by |", "|---|---|---|"]
     for rel in rels:
