@@ -394,8 +394,11 @@ def test_user_guide_screenshots(guide_dash, guide_served, screenshots):
     while page.locator("canvas").count() < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert page.locator("canvas").count() >= 2
+    # the tab scrolls inside the template, so a taller window shows the transactions too
+    page.set_viewport_size({"width": 1500, "height": 1700})
     page.wait_for_timeout(1000)  # let Bokeh finish drawing the charts
     page.screenshot(path=screenshots / "customer_360.png", full_page=True)
+    page.set_viewport_size({"width": 1500, "height": 1100})
     # Campaign Performance, user story 6
     open_page(page, guide_served, {"tab": "campaigns"})
     page.get_by_text("Treatment group").wait_for()
@@ -406,7 +409,7 @@ def test_user_guide_screenshots(guide_dash, guide_served, screenshots):
     for image, question in GUIDE_QUESTIONS:
         open_page(page, guide_served, {"tab": "assistant"})
         ask_in_chat(page, question)
-        assert page.locator(".message").filter(has_text=question).first.is_visible()
+        page.locator(".message").filter(has_text=question).first.wait_for()
         page.get_by_text("View SQL").first.wait_for()
         page.get_by_text("View SQL").first.click()
         page.locator("details pre").first.wait_for()
@@ -416,5 +419,9 @@ def test_user_guide_screenshots(guide_dash, guide_served, screenshots):
     open_page(page, guide_served, {"tab": "health"})
     page.get_by_text("Last runs", exact=True).wait_for()
     page.get_by_text("SUCCESS").first.wait_for()
+    page.set_viewport_size({"width": 1500, "height": 2300})  # down to the lineage table
+    page.get_by_text("Lineage of the gold models").wait_for()
+    # `c360 serve` read the gold models' upstream models from the SQLMesh project
+    page.get_by_text("gold.customer_segments, gold.metric_mom_spend_change").first.wait_for()
     page.wait_for_timeout(1000)
     page.screenshot(path=screenshots / "pipeline_health.png", full_page=True)
