@@ -38,10 +38,12 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-# The main job, then the dashboard on it (Ctrl-C stops the server; SERVE=0 skips it).
+# The main job, then the dashboard on it (Ctrl-C stops the server; SERVE=0 skips it;
+# DEMO_ARGS="--as-of 2026-12-02" reproduces docs/demo.md's numbers).
 SERVE ?= 1
+DEMO_ARGS ?=
 demo: install
-	$(BIN)/c360 demo
+	$(BIN)/c360 demo $(DEMO_ARGS)
 	@if [ "$(SERVE)" != 0 ]; then $(BIN)/c360 serve; fi
 
 lint: install
