@@ -6,13 +6,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install browser demo test unit lint infra bench clean help
+.PHONY: install browser demo test unit lint infra bench docs screenshots clean help
 
 help:
 	@echo "make demo   - install, generate/load/build the portfolio on embedded DuckDB, serve the dashboard"
 	@echo "make test   - install (incl. dev tools), lint, run every test"
 	@echo "make infra  - offline infrastructure checks only (terraform fmt, checkov, HCL and grant tests)"
 	@echo "make bench  - print measured performance figures (full scale; minutes)"
+	@echo "make docs   - regenerate docs/data_dictionary.md, docs/erd.md, the lineage example"
+	@echo "make screenshots - the user guides' screenshots from the demo data (after make demo)"
 	@echo "make clean  - remove the virtualenv and ./data"
 
 $(BIN)/python:
@@ -37,10 +39,12 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-# The main job, then the dashboard on it (Ctrl-C stops the server; SERVE=0 skips it).
+# The main job, then the dashboard on it (Ctrl-C stops the server; SERVE=0 skips it;
+# DEMO_ARGS="--as-of 2026-12-02" reproduces docs/demo.md's numbers).
 SERVE ?= 1
+DEMO_ARGS ?=
 demo: install
-	$(BIN)/c360 demo
+	$(BIN)/c360 demo $(DEMO_ARGS)
 	@if [ "$(SERVE)" != 0 ]; then $(BIN)/c360 serve; fi
 
 lint: install
@@ -62,6 +66,17 @@ bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/freshness.py
+
+# Generated documentation (tests/test_docs.py fails when the committed files are stale).
+docs: install
+	$(BIN)/c360 docs
+
+# The user guides' screenshots, taken by the browser tests on the demo data in $(DATA)
+# (run `make demo SERVE=0` first); written to docs/guides/img/.
+DATA ?= data
+screenshots: install browser
+	C360_SCREENSHOT_DIR=docs/guides/img C360_SCREENSHOT_DATA_DIR=$(DATA) \
+		$(BIN)/pytest tests/test_dashboard_browser.py -k user_guide -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) data

@@ -18,16 +18,26 @@ from sqlglot import exp
 
 from c360.core.warehouse import connect
 
-_DDL = (
-    "CREATE SCHEMA IF NOT EXISTS observability",
-    """CREATE TABLE IF NOT EXISTS observability.assistant_log (
+#: The assistant's tables: what each holds (the data dictionary, `c360 docs`, reads it from
+#: here) and its DDL.
+TABLES_DDL = {
+    "observability.assistant_log": (
+        "One row per question asked (CLI or dashboard): status, backend, the SQL run, rows "
+        "returned, latency, the verified query used, why it was refused.",
+        """CREATE TABLE IF NOT EXISTS observability.assistant_log (
         request_id VARCHAR, asked_at TIMESTAMP, question VARCHAR, status VARCHAR,
         backend VARCHAR, sql VARCHAR, row_count INTEGER, latency_ms DOUBLE,
         verified_query VARCHAR, refusal_reason VARCHAR, warnings VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS observability.assistant_feedback (
+    ),
+    "observability.assistant_feedback": (
+        "Thumbs up/down and a comment per answer (request id), and whether it was forwarded "
+        "to the backend (Cortex Analyst's feedback API).",
+        """CREATE TABLE IF NOT EXISTS observability.assistant_feedback (
         request_id VARCHAR, given_at TIMESTAMP, positive BOOLEAN, message VARCHAR,
         forwarded_to_backend BOOLEAN)""",
-)
+    ),
+}
+_DDL = ("CREATE SCHEMA IF NOT EXISTS observability", *(ddl for _, ddl in TABLES_DDL.values()))
 
 
 class AssistantStore:

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from c360.commands import assistant, churn, demo, generate, ingest, pipeline, serve
+from c360.commands import assistant, churn, demo, docs, generate, ingest, pipeline, serve
 from c360.commands.options import get_settings, run_app
 from c360.core.logs import configure_logging
 
@@ -45,7 +45,7 @@ def _root(
 
 
 # Command groups, in the order `c360 --help` lists them.
-for _module in (generate, demo, ingest, pipeline, churn, serve, assistant):
+for _module in (generate, demo, ingest, pipeline, churn, serve, assistant, docs):
     _module.register(app)
 
 

@@ -34,6 +34,18 @@ TABLES = {
     ),
 }
 SCHEMA = "observability"
+#: What each table holds (the data dictionary, `c360 docs`, reads it from here).
+DESCRIPTIONS = {
+    "ml_evaluation_metrics": "One row per churn model version and evaluation set (validation, "
+    "later-cutoff holdout): threshold, precision, recall, F1, ROC AUC, PR AUC "
+    "(Cortex ML's !SHOW_EVALUATION_METRICS).",
+    "ml_threshold_metrics": "Precision, recall, F1, TPR and FPR per probability threshold, per "
+    "model version and evaluation set (!SHOW_THRESHOLD_METRICS).",
+    "ml_confusion_matrix": "Counts of actual x predicted class at the model's threshold, per "
+    "model version and evaluation set (!SHOW_CONFUSION_MATRIX).",
+    "ml_feature_importance": "The model's features ranked by importance, per model version "
+    "(!SHOW_FEATURE_IMPORTANCE).",
+}
 
 
 def write_outputs(

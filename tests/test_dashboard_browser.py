@@ -3,6 +3,11 @@ Chromium driven by Playwright (never a downloaded browser), UAT cases of spec 11
 
 Screenshots of every tab go to $C360_SCREENSHOT_DIR (default: a temporary folder).
 Any browser console error fails the test that caused it.
+
+`test_user_guide_screenshots` walks the user guides' steps (docs/guides/) and saves one
+screenshot per tab and per assistant answer. By default it runs on the small test portfolio;
+with $C360_SCREENSHOT_DATA_DIR set to a built data dir (the demo's) it serves that instead,
+read-only: `make screenshots` writes docs/guides/img/ from the demo data that way.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,13 +71,11 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = READY_SECONDS
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-@pytest.fixture(scope="module")
-def served(built_portfolio, tmp_path_factory) -> Iterator[dict]:
-    """`c360 serve` (panel serve underneath) over a private copy of the small portfolio."""
-    portfolio = built_portfolio.copy_to(tmp_path_factory.mktemp("served") / "data")
+@contextmanager
+def serving(data_dir: Path, log: Path) -> Iterator[dict]:
+    """`c360 serve` (panel serve underneath) over `data_dir` on a free loopback port."""
     port = free_port()
-    env = {**os.environ, "C360_DATA_DIR": str(portfolio.root), "PYTHONPATH": str(REPO)}
-    log = tmp_path_factory.mktemp("serve-log") / "serve.log"
+    env = {**os.environ, "C360_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "c360", "serve", "--port", str(port)],
@@ -83,13 +87,40 @@ def served(built_portfolio, tmp_path_factory) -> Iterator[dict]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/liveness", process)
-        yield {"base": base, "portfolio": portfolio, "process": process, "log": log}
+        yield {"base": base, "process": process, "log": log}
     finally:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def served(built_portfolio, tmp_path_factory) -> Iterator[dict]:
+    """The dashboard over a private copy of the small portfolio."""
+    portfolio = built_portfolio.copy_to(tmp_path_factory.mktemp("served") / "data")
+    log = tmp_path_factory.mktemp("serve-log") / "serve.log"
+    with serving(portfolio.root, log) as server:
+        yield {**server, "portfolio": portfolio, "serving_path": portfolio.settings.serving_path}
+
+
+@pytest.fixture(scope="module")
+def guide_served(request, tmp_path_factory) -> Iterator[dict]:
+    """The dashboard over $C360_SCREENSHOT_DATA_DIR (served read-only, never copied or
+    republished), else over the small portfolio."""
+    data = os.environ.get("C360_SCREENSHOT_DATA_DIR")
+    if not data:
+        yield request.getfixturevalue("served")
+        return
+    from c360.core.settings import Settings
+
+    settings = Settings(data_dir=Path(data).resolve())
+    if not settings.serving_path.exists():
+        pytest.fail(f"C360_SCREENSHOT_DATA_DIR={data}: nothing published (run c360 demo first)")
+    log = tmp_path_factory.mktemp("serve-log") / "serve.log"
+    with serving(settings.data_dir, log) as server:
+        yield {**server, "serving_path": settings.serving_path}
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +142,9 @@ def screenshots(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def dash(chromium_browser, served):
+@contextmanager
+def browser_page(chromium_browser) -> Iterator:
+    """A page that fails the test on any browser console error."""
     context = chromium_browser.new_context(
         viewport={"width": 1500, "height": 1100}, accept_downloads=True
     )
@@ -137,6 +169,18 @@ def dash(chromium_browser, served):
     assert errors == [], f"browser console errors: {errors}"
 
 
+@pytest.fixture
+def dash(chromium_browser, served):
+    with browser_page(chromium_browser) as page:
+        yield page
+
+
+@pytest.fixture
+def guide_dash(chromium_browser, guide_served):
+    with browser_page(chromium_browser) as page:
+        yield page
+
+
 def open_page(page, served, query: dict | None = None) -> None:
     url = served["base"] + "/"
     if query:
@@ -152,7 +196,7 @@ def count_on_page(page) -> int:
 
 def test_segment_filter_and_export_download_every_row(dash, served, screenshots, tmp_path):
     """UAT 1: filter (segment + states), metrics, export, open the CSV; clearing restores."""
-    store = Store(served["portfolio"].settings.serving_path)
+    store = Store(served["serving_path"])
     everyone = store.segment_summary(SegmentFilters())["customers"]
     filters = SegmentFilters(segments=("Stable Mid-Spenders",), states=("CA", "NY", "TX", "FL"))
     expected = store.segment_summary(filters)["customers"]
@@ -215,7 +259,7 @@ def test_unknown_and_injected_ids_get_a_clear_message(dash, served, screenshots)
     search.press("Enter")
     dash.get_by_text("No customer matches").wait_for()
     dash.screenshot(path=screenshots / "customer_360_injection.png", full_page=True)
-    store = Store(served["portfolio"].settings.serving_path)
+    store = Store(served["serving_path"])
     assert store.segment_summary(SegmentFilters())["customers"] > 0  # nothing was dropped
 
 
@@ -243,7 +287,7 @@ def test_every_other_tab_renders(dash, served, screenshots):
     # the reply's sentence is the engine's answer, numbers included
     from dashboard.assistant_adapter import load_engine
 
-    engine = load_engine(served["portfolio"].settings.serving_path, DEFAULT_MODEL)
+    engine = load_engine(served["serving_path"], DEFAULT_MODEL)
     expected = engine.ask(question, []).answer
     assert re.search(r"\d", expected), expected
     dash.get_by_text(expected).first.wait_for()
@@ -292,3 +336,92 @@ def test_sessions_keep_answering_while_publishes_swap_the_file(served):
     assert failures == []
     assert sessions >= 3
     assert served["process"].poll() is None
+
+
+#: The user guides' screenshots (docs/guides/img/), in the order the guides show them.
+GUIDE_QUESTIONS = (
+    ("assistant_california.png", "What is the average spend of customers in California?"),
+    (
+        "assistant_northeast.png",
+        "Show me customers in the Northeast spending over $5K/month who don't have premium cards",
+    ),
+)
+
+
+def ask_in_chat(page, question: str) -> None:
+    """Type a question into the chat box and send it with Enter, as a user does."""
+    box = page.locator("textarea").last
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_user_guide_screenshots(guide_dash, guide_served, screenshots):
+    """The guides' walkthrough (docs/guides/, docs/demo.md): one screenshot per tab and per
+    assistant answer, each taken once what it shows is on screen."""
+    page = guide_dash
+    store = Store(guide_served["serving_path"])
+    # Segment Explorer, user story 2: High-Value Travelers in NY, MA and CT
+    travelers = SegmentFilters(segments=("High-Value Travelers",), states=("NY", "MA", "CT"))
+    expected = store.segment_summary(travelers)["customers"]
+    open_page(
+        page,
+        guide_served,
+        {
+            "segments": json.dumps(list(travelers.segments)),
+            "states": json.dumps(["NY", "MA", "CT"]),
+        },
+    )
+    page.get_by_text("Total LTV").wait_for()
+    assert count_on_page(page) == expected > 0
+    page.screenshot(path=screenshots / "segment_explorer.png", full_page=True)
+    # user story 3: Declining customers at high churn risk (the model scored them)
+    at_risk = SegmentFilters(segments=("Declining",), churn_risk=("High Risk",))
+    expected = store.segment_summary(at_risk)["customers"]
+    open_page(
+        page,
+        guide_served,
+        {"segments": json.dumps(["Declining"]), "churn": json.dumps(["High Risk"])},
+    )
+    page.get_by_text("Total LTV").wait_for()
+    assert count_on_page(page) == expected
+    page.screenshot(path=screenshots / "segment_explorer_churn.png", full_page=True)
+    # Customer 360, user story 4: the spec's customer when the data has it
+    customer = "CUST00012345" if store.profile("CUST00012345") else "CUST00000007"
+    open_page(page, guide_served, {"customer_id": customer})
+    page.get_by_text(f"{customer} ·").wait_for()
+    page.get_by_text("Recent transactions").wait_for()
+    deadline = time.monotonic() + 60
+    while page.locator("canvas").count() < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert page.locator("canvas").count() >= 2
+    # the tab scrolls inside the template, so a taller window shows the transactions too
+    page.set_viewport_size({"width": 1500, "height": 1700})
+    page.wait_for_timeout(1000)  # let Bokeh finish drawing the charts
+    page.screenshot(path=screenshots / "customer_360.png", full_page=True)
+    page.set_viewport_size({"width": 1500, "height": 1100})
+    # Campaign Performance, user story 6
+    open_page(page, guide_served, {"tab": "campaigns"})
+    page.get_by_text("Treatment group").wait_for()
+    page.locator(".c360-card.prominent").filter(has_text="ROI").wait_for()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=screenshots / "campaign_performance.png", full_page=True)
+    # AI Assistant, user stories 2 and 5: typed questions, the SQL opened
+    for image, question in GUIDE_QUESTIONS:
+        open_page(page, guide_served, {"tab": "assistant"})
+        ask_in_chat(page, question)
+        page.locator(".message").filter(has_text=question).first.wait_for()
+        page.get_by_text("View SQL").first.wait_for()
+        page.get_by_text("View SQL").first.click()
+        page.locator("details pre").first.wait_for()
+        assert "SELECT" in page.locator("details pre").first.inner_text()
+        page.screenshot(path=screenshots / image, full_page=True)
+    # Pipeline Health, user story 1
+    open_page(page, guide_served, {"tab": "health"})
+    page.get_by_text("Last runs", exact=True).wait_for()
+    page.get_by_text("SUCCESS").first.wait_for()
+    page.set_viewport_size({"width": 1500, "height": 2300})  # down to the lineage table
+    page.get_by_text("Lineage of the gold models").wait_for()
+    # `c360 serve` read the gold models' upstream models from the SQLMesh project
+    page.get_by_text("gold.customer_segments, gold.metric_mom_spend_change").first.wait_for()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=screenshots / "pipeline_health.png", full_page=True)

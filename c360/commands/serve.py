@@ -31,14 +31,17 @@ def gold_lineage(settings: Settings) -> list[dict]:
 
     context = make_context(settings)
     try:
+
+        def schema_table(name: str) -> str:
+            # model.name is `gold.x`, depends_on holds `"WAREHOUSE"."GOLD"."X"`: keep the last two
+            return ".".join(name.replace('"', "").lower().split(".")[-2:])
+
         rows = []
         for model in context.models.values():
-            name = model.name.replace('"', "").lower().split(".", 1)[-1]
+            name = schema_table(model.name)
             if not name.startswith("gold."):
                 continue
-            upstream = sorted(
-                d.replace('"', "").lower().split(".", 1)[-1] for d in model.depends_on
-            )
+            upstream = sorted(schema_table(d) for d in model.depends_on)
             rows.append({"model": name, "kind": model.kind.name, "upstream": ", ".join(upstream)})
         return sorted(rows, key=lambda r: r["model"])
     finally:

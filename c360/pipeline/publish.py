@@ -92,6 +92,10 @@ NOT_PUBLISHED = ("gold.churn_features_at_cutoff",)
 #: Above this share of changed customers a per-customer table is copied whole (faster).
 CUSTOMER_COPY_MAX_SHARE = 0.2
 MANIFEST = "observability.serving_manifest"
+MANIFEST_COLUMNS = (
+    "table_name VARCHAR, record_count BIGINT, published_at TIMESTAMP, covered_run TIMESTAMP, "
+    "covered_execution_time TIMESTAMP, source_definition VARCHAR"
+)
 #: The environment the serving copy shows.
 ENVIRONMENT = "prod"
 
@@ -442,11 +446,7 @@ def _write_manifest(
     definitions: dict[str, str | None],
     covered: Coverage,
 ) -> None:
-    con.execute(
-        f"CREATE OR REPLACE TABLE {MANIFEST} (table_name VARCHAR, record_count BIGINT, "
-        "published_at TIMESTAMP, covered_run TIMESTAMP, covered_execution_time TIMESTAMP, "
-        "source_definition VARCHAR)"
-    )
+    con.execute(f"CREATE OR REPLACE TABLE {MANIFEST} ({MANIFEST_COLUMNS})")
     con.executemany(
         f"INSERT INTO {MANIFEST} VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608
         [
