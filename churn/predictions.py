@@ -120,8 +120,7 @@ def predict_in_sqlmesh(
     root = warehouse_dir(context)
     if root is None:
         return None
-    artifact = artifacts.load(artifacts.model_dir(root))
-    if artifact is None:
+    if artifacts.current_version(artifacts.model_dir(root)) is None:
         log.info("no churn model in %s yet: no predictions", artifacts.model_dir(root))
         return None
     query = customers_to_score_query(
@@ -133,6 +132,9 @@ def predict_in_sqlmesh(
     )
     customers = context.fetchdf(query.sql(dialect="duckdb"))
     if customers.empty:
+        return None  # most hours: nobody to score, so the estimator is never even loaded
+    artifact = artifacts.load(artifacts.model_dir(root))
+    if artifact is None:
         return None
     wanted = set(customers.iloc[:, 0].astype(str))
     query = features_query(tables["churn_features_at_cutoff"], tables["data_clock"])
