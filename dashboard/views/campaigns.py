@@ -106,10 +106,15 @@ class CampaignPerformance(Viewer):
             else f"not significant (p {_p(s['p_value'])})"
         )
         self._roi.object = theme.cards(
-            theme.card("ROI", theme.percent(s["roi_pct"], digits=0), prominent=True),
+            theme.card(
+                "ROI",
+                theme.percent(s["roi_pct"], digits=0),
+                "a month of incremental revenue against the one-off cost (spec 3.8)",
+                prominent=True,
+            ),
             theme.card("Campaign cost", theme.money(s["campaign_cost"])),
             theme.card(
-                "Incremental revenue",
+                "Incremental revenue / month",
                 theme.money(s["incremental_revenue"]),
                 "(treatment lift − control lift) × treated",
             ),
