@@ -66,6 +66,7 @@ def full_values(**overrides: str) -> ScriptValues:
         "prefix": "acquired",
         "aws_role_arn": ROLE_ARN,
         "sns_topic_arn": SNS_ARN,
+        "alert_email": "data-alerts@example.com",
     } | overrides
     return ScriptValues(**values)
 
@@ -75,7 +76,7 @@ def full_values(**overrides: str) -> ScriptValues:
 
 def test_every_script_renders_without_leftover_placeholders_or_account_ids():
     scripts = render_scripts(full_values())
-    assert [s.name[:2] for s in scripts] == ["01", "02", "03", "04", "05", "06"]
+    assert [s.name[:2] for s in scripts] == ["01", "02", "03", "04", "05", "06", "07"]
     for script in scripts:
         assert "{{" not in script.sql and "}}" not in script.sql
         raw = (script_paths([script.name[:2]])[0]).read_text()

@@ -156,10 +156,23 @@ def status(
             "exit 1 when any differs.",
         ),
     ] = False,
+    alerts: Annotated[
+        bool,
+        typer.Option(
+            "--alerts",
+            metavar="",
+            help="Evaluate the spec 10.5 alerts (c360.pipeline.alerts, the same thresholds as "
+            "infra/snowflake/07_create_alerts.sql) on the warehouse; exit 1 when a critical "
+            "one fires.",
+        ),
+    ] = False,
     data_dir_opt: DataDirOpt = None,
 ) -> None:
     """Pipe status (like SYSTEM$PIPE_STATUS) and the recent load history."""
     settings = _settings(data_dir_opt)
+    if alerts:
+        _alerts(settings, as_json)
+        return
     if verify:
         from c360.commands.report import print_verification
         from c360.pipeline.verify import verify_serving
@@ -185,6 +198,32 @@ def status(
             "`c360 generate` writes a portfolio, `c360 demo` runs everything"
         )
     print_status(pipe_status(settings, hours=hours), as_json=as_json, hours=hours)
+
+
+def _alerts(settings: Settings, as_json: bool) -> None:
+    """`c360 status --alerts`: every alert's value, threshold and status; exit 1 on a
+    firing critical alert (so cron or CI can page)."""
+    from c360.commands.report import print_alerts
+    from c360.core.clock import utc_now
+    from c360.core.warehouse import open_warehouse
+    from c360.pipeline.alerts import critical_firing, evaluate
+
+    if settings.gateway != "local":
+        raise InputError(
+            "--alerts reads the local warehouse; on Snowflake the alerts of "
+            "infra/snowflake/07_create_alerts.sql evaluate the same thresholds"
+        )
+    if not settings.warehouse_path.exists():
+        raise C360Error(f"no warehouse at {settings.warehouse_path} yet: run `c360 run` first")
+    now = utc_now().replace(tzinfo=None)
+    with open_warehouse(settings.warehouse_path, read_only=True) as con:
+        results = evaluate(con, now)
+    print_alerts(results, now, as_json=as_json)
+    if critical := critical_firing(results):
+        raise C360Error(
+            f"{len(critical)} critical alert{'s' if len(critical) > 1 else ''} firing: "
+            + ", ".join(r.name for r in critical)
+        )
 
 
 snowflake_app = typer.Typer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -67,6 +68,28 @@ def print_verification(checks: list, serving_path: object) -> None:
             "–" if check.serving_rows is None else f"{check.serving_rows:,}",
             "–" if check.warehouse_rows is None else f"{check.warehouse_rows:,}",
             "[green]equal[/green]" if check.ok else f"[red]{check.problem}[/red]",
+        )
+    stdout.print(table)
+
+
+def print_alerts(results: list, now: datetime, *, as_json: bool = False) -> None:
+    """The spec 10.5 alerts: name, severity, measured value, threshold, status."""
+    if as_json:
+        payload = {"evaluated_at": now.isoformat(), "alerts": [r.as_json() for r in results]}
+        stdout.print_json(json.dumps(payload))
+        return
+    table = Table(title=f"Alerts (spec 10.5) at {now:%Y-%m-%d %H:%M:%S} UTC")
+    for column in ("alert", "severity", "value", "threshold", "status"):
+        table.add_column(column, justify="right" if column in ("value", "threshold") else "left")
+    style = {"FIRING": "red", "OK": "green", "NO DATA": "dim"}
+    for result in results:
+        value = "–" if result.value is None else f"{result.value:,.1f}"
+        table.add_row(
+            result.name,
+            result.severity,
+            value,
+            f"> {result.threshold:g} {result.unit}",
+            f"[{style[result.status]}]{result.status}[/]",
         )
     stdout.print(table)
 

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     snowflake_sns_topic_arn: str | None = Field(
         default=None, description="SNS topic of the bucket's object-created events (auto-ingest)."
     )
+    snowflake_alert_integration: str = Field(
+        default="c360_alerts",
+        description="E-mail notification integration the spec 10.5 alerts send through.",
+    )
+    snowflake_alert_email: str | None = Field(
+        default=None, description="Verified e-mail address the alerts are sent to (script 07)."
+    )
 
     # --- assistant (`c360 ask`, the dashboard's chat) ------------------------------------
     assistant_backend: Literal["offline", "cortex", "openai"] = Field(

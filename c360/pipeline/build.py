@@ -175,14 +175,15 @@ def _idle_models(
     """
     if previous.bronze_watermark is None or previous.execution_time is None:
         return set()
-    row = context.engine_adapter.fetchone(
+    row = observability.fetchone(
+        context.engine_adapter,
         observability.sql(
             IDLE_SOURCES_SQL,
             since=previous.bronze_watermark,
             clock=previous.execution_time,
             now=now,
             epoch=observability.EPOCH,
-        )
+        ),
     )
     customers_idle, snapshot_dates_idle, campaigns_idle = row if row else (False, False, False)
     idle = set()
@@ -262,7 +263,7 @@ def _late_rows_start(
         horizon=_first_hour(previous.execution_time),
         model_start=model_start or observability.EPOCH,
     )
-    row = context.engine_adapter.fetchone(query)
+    row = observability.fetchone(context.engine_adapter, query)
     return _first_hour(row[0] if row else None)
 
 
@@ -270,7 +271,7 @@ def _late_customers_start(context: Context) -> datetime | None:
     """Load hour of the oldest transaction of a customer that was unknown when silver took
     it and is known now (its snapshot came late). Checked after the run has refreshed
     silver_customers."""
-    row = context.engine_adapter.fetchone(observability.sql(LATE_CUSTOMERS_SQL))
+    row = observability.fetchone(context.engine_adapter, observability.sql(LATE_CUSTOMERS_SQL))
     return _first_hour(row[0] if row else None)
 
 
@@ -431,7 +432,9 @@ def _build(
         report.action = "run"
         # what this run re-processes starts at the hour the last build stopped in
         report.changed_since = _first_hour(previous.execution_time)
-        last = last_build(context.engine_adapter.fetchone(last_build_query(environment)))
+        last = last_build(
+            observability.fetchone(context.engine_adapter, last_build_query(environment))
+        )
         same_files = last is not None and last.project_fingerprint == fingerprint
         if same_files and not last.project_differs:
             # the files are those of a build that matched prod: no diff to compute. A recorded
@@ -485,8 +488,9 @@ def _warn_about_history_before_start(
 ) -> None:
     """Incremental models start at `model_defaults.start`; older bronze rows are never read.
     Only the rows loaded by this build are looked at (the warning came with older ones)."""
-    row = context.engine_adapter.fetchone(
-        observability.sql(NEW_ROWS_FIRST_DATE_SQL, since=since or observability.EPOCH)
+    row = observability.fetchone(
+        context.engine_adapter,
+        observability.sql(NEW_ROWS_FIRST_DATE_SQL, since=since or observability.EPOCH),
     )
     if model_start is None or not row or row[0] is None:
         return

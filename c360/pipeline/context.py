@@ -26,6 +26,29 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def _snowflake_connection(connection: object, protocol: str) -> object:
+    """SQLMesh's Snowflake connection config with the connector's `protocol` as well.
+
+    SQLMesh passes host and port to `snowflake.connector.connect` but not `protocol`, so an
+    endpoint on plain HTTP (C360_SNOWFLAKE_PROTOCOL=http: a fakesnow server in the tests) is
+    unreachable. A subclass adds the one keyword; with https (the default) it is the config
+    SQLMesh would have built.
+    """
+    from sqlmesh.core.config.connection import SnowflakeConnectionConfig
+
+    class WithProtocol(SnowflakeConnectionConfig):
+        protocol: str = "https"
+
+        @property
+        def _connection_kwargs_keys(self) -> set[str]:
+            return {*super()._connection_kwargs_keys, "protocol"}
+
+    assert isinstance(connection, SnowflakeConnectionConfig)
+    fields = {field.alias or name for name, field in WithProtocol.model_fields.items()}
+    values = connection.model_dump(by_alias=True, exclude_unset=True)
+    return WithProtocol(**{k: v for k, v in values.items() if k in fields}, protocol=protocol)
+
+
 def project_config(settings: Settings, project_root: Path = PROJECT_ROOT) -> Config:
     """config.yaml with the warehouse path and Snowflake credentials taken from `settings`."""
     from sqlmesh.core.config import Config
@@ -54,6 +77,8 @@ def project_config(settings: Settings, project_root: Path = PROJECT_ROOT) -> Con
                 "port": settings.snowflake_port,
             }
         )
+        if settings.snowflake_protocol != "https":
+            connection = _snowflake_connection(connection, settings.snowflake_protocol)
         gateways["snowflake"] = snowflake.copy(update={"connection": connection})
     # the models' start, and the same value as the variable SQL compares data with
     defaults = config.model_defaults.copy(update={"start": settings.history_start})

@@ -17,6 +17,9 @@ Python is what only the build knows about itself:
 
 Tables are declared as column types and written as DataFrames through SQLMesh's engine
 adapter, and every query is a sqlglot expression, so the same code serves both gateways.
+The adapter quotes every identifier it is handed, so names are first normalized the way the
+engine resolves unquoted ones (`for_engine`): lower case on DuckDB, upper case on Snowflake —
+`"observability"."audit_failures"` would name a table that does not exist there.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from ingestion import bronze
 
@@ -160,6 +164,26 @@ def sql(text: str, **params: Any) -> exp.Expression:
     return exp.replace_placeholders(expression, **{k: _literal(v) for k, v in params.items()})
 
 
+def for_engine(adapter: EngineAdapter, expression: exp.Expression) -> exp.Expression:
+    """`expression` with its unquoted identifiers as `adapter`'s engine resolves them."""
+    return normalize_identifiers(expression.copy(), dialect=adapter.dialect)
+
+
+def table(adapter: EngineAdapter, name: str) -> exp.Table:
+    """A table name (`schema.table`) as `adapter`'s engine resolves it unquoted."""
+    found = for_engine(adapter, exp.to_table(name, dialect="snowflake"))
+    assert isinstance(found, exp.Table)
+    return found
+
+
+def fetchone(adapter: EngineAdapter, query: exp.Expression) -> tuple | None:
+    return adapter.fetchone(for_engine(adapter, query))
+
+
+def fetchall(adapter: EngineAdapter, query: exp.Expression) -> list[tuple]:
+    return adapter.fetchall(for_engine(adapter, query))
+
+
 def _count_all(table: str) -> exp.Expression:
     """`SELECT COUNT(*) FROM <table>` for a model or bronze name (an AST, not a string)."""
     return exp.select(exp.Count(this=exp.Star())).from_(exp.to_table(table, dialect="snowflake"))
@@ -168,16 +192,17 @@ def _count_all(table: str) -> exp.Expression:
 def ensure_tables(adapter: EngineAdapter) -> None:
     """Create the build's own observability tables (from the column types above), and add
     the columns a warehouse built by an earlier version lacks (never drops any)."""
-    adapter.create_schema(SCHEMA)
-    for table, columns in TABLES.items():
-        adapter.create_table(table, columns, exists=True)
-        existing = {name.lower() for name in adapter.columns(table)}
+    adapter.create_schema(for_engine(adapter, exp.to_identifier(SCHEMA)).name)
+    for name_of_table, columns in TABLES.items():
+        target = table(adapter, name_of_table)
+        adapter.create_table(target, columns, exists=True)
+        existing = {name.lower() for name in adapter.columns(target)}
         for name, kind in columns.items():
             if name.lower() not in existing:
-                log.info("adding column %s to %s", name, table)
+                log.info("adding column %s to %s", name, name_of_table)
                 adapter.execute(
                     exp.Alter(
-                        this=exp.to_table(table),
+                        this=target,
                         kind="TABLE",
                         actions=[exp.ColumnDef(this=exp.to_identifier(name), kind=kind)],
                     )
@@ -190,11 +215,11 @@ def retire_legacy_quality_table(adapter: EngineAdapter) -> None:
     That physical table would collide with the model's view; it is kept (renamed, never
     dropped) so earlier measurements are not lost.
     """
-    found = adapter.get_data_object(QUALITY_MODEL)
+    found = adapter.get_data_object(table(adapter, QUALITY_MODEL))
     if found is not None and found.type.is_table:
         legacy = f"{QUALITY_MODEL}_legacy"
         log.warning("renaming the pre-model %s to %s (kept, not dropped)", QUALITY_MODEL, legacy)
-        adapter.rename_table(QUALITY_MODEL, legacy)
+        adapter.rename_table(table(adapter, QUALITY_MODEL), table(adapter, legacy))
 
 
 @dataclass(frozen=True)
@@ -207,19 +232,20 @@ class PreviousBuild:
 
 def previous_build(adapter: EngineAdapter, environment: str) -> PreviousBuild:
     """The bronze watermark and clock of the last successful build of `environment`."""
-    row = adapter.fetchone(
+    row = fetchone(
+        adapter,
         sql(
             f"SELECT MAX(bronze_watermark), MAX(execution_time) FROM {RUN_METADATA} "  # noqa: S608
             "WHERE status = 'SUCCESS' AND environment = :environment",
             environment=environment,
-        )
+        ),
     )
     return PreviousBuild(*(row or (None, None)))
 
 
 def bronze_watermark(adapter: EngineAdapter) -> datetime | None:
     """The newest bronze load time: everything up to it is covered by this build."""
-    row = adapter.fetchone(bronze_watermark_query())
+    row = fetchone(adapter, bronze_watermark_query())
     return row[0] if row else None
 
 
@@ -252,7 +278,7 @@ def quality_metrics(
             else node
         )
     )
-    rows = adapter.fetchall(query)
+    rows = fetchall(adapter, query)
     return [
         QualityMetric(layer, table, check, int(checked or 0), int(failed or 0))
         for layer, table, check, checked, failed in rows
@@ -268,18 +294,18 @@ def record_counts(adapter: EngineAdapter, model_names: list[str]) -> dict[str, i
     """Rows per bronze table and model (views of the environment) right now."""
     counts = {}
     for name in [*BRONZE_TABLES, *model_names]:
-        row = adapter.fetchone(_count_all(name))
+        row = fetchone(adapter, _count_all(name))
         counts[name] = int(row[0]) if row else 0
     return counts
 
 
-def _append(adapter: EngineAdapter, table: str, rows: list[dict[str, Any]]) -> None:
+def _append(adapter: EngineAdapter, name: str, rows: list[dict[str, Any]]) -> None:
     if rows:
         import pandas as pd  # only when writing: `c360.pipeline.changes` reads without it
 
-        columns = TABLES[table]
+        columns = TABLES[name]
         frame = pd.DataFrame(rows, columns=list(columns))
-        adapter.insert_append(table, frame, target_columns_to_types=columns)
+        adapter.insert_append(table(adapter, name), frame, target_columns_to_types=columns)
 
 
 def write_run(

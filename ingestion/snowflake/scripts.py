@@ -25,6 +25,7 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,254}$")
 _S3_URL = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(?:[A-Za-z0-9!_.*()=+-]+/)*$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$")
 _SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 
 #: Where each placeholder's value comes from, for error messages.
 SOURCES = {
@@ -36,6 +37,9 @@ SOURCES = {
     "transactions_url": "C360_S3_BUCKET / C360_S3_PREFIX",
     "aws_role_arn": "--aws-role-arn or C360_SNOWFLAKE_S3_ROLE_ARN",
     "sns_topic_arn": "--sns-topic-arn or C360_SNOWFLAKE_SNS_TOPIC_ARN",
+    "warehouse": "C360_SNOWFLAKE_WAREHOUSE",
+    "notification_integration": "C360_SNOWFLAKE_ALERT_INTEGRATION",
+    "alert_recipients": "C360_SNOWFLAKE_ALERT_EMAIL",
 }
 
 
@@ -50,6 +54,9 @@ class ScriptValues:
     prefix: str = ""
     aws_role_arn: str | None = None
     sns_topic_arn: str | None = None
+    warehouse: str = "COMPUTE_WH"
+    notification_integration: str = "c360_alerts"
+    alert_email: str | None = None
 
     @classmethod
     def from_settings(
@@ -65,6 +72,9 @@ class ScriptValues:
             prefix=settings.s3_prefix,
             aws_role_arn=aws_role_arn or settings.snowflake_s3_role_arn,
             sns_topic_arn=sns_topic_arn or settings.snowflake_sns_topic_arn,
+            warehouse=settings.snowflake_warehouse,
+            notification_integration=settings.snowflake_alert_integration,
+            alert_email=settings.snowflake_alert_email,
         )
 
     def _url(self, folder: str = "") -> str | None:
@@ -79,6 +89,8 @@ class ScriptValues:
             "database": self.database,
             "warehouse": self.warehouse,
             "storage_integration": self.storage_integration,
+            "warehouse": self.warehouse,
+            "notification_integration": self.notification_integration,
         }
         literals = {
             "landing_url": (self._url(), _S3_URL),
@@ -86,6 +98,7 @@ class ScriptValues:
             "transactions_url": (self._url("transactions/"), _S3_URL),
             "aws_role_arn": (self.aws_role_arn, _ROLE_ARN),
             "sns_topic_arn": (self.sns_topic_arn, _SNS_ARN),
+            "alert_recipients": (self.alert_email, _EMAIL),
         }
         out: dict[str, str | None] = {}
         for name, value in identifiers.items():
