@@ -371,11 +371,14 @@ def test_outputs_are_what_snowflake_setup_needs_named_after_its_settings(root):
     fields = {f"C360_{name.upper()}" for name in Settings.model_fields}
     assert set(settings) <= fields, set(settings) - fields
     # Every environment variable the setup scripts name as a source comes from Terraform,
-    # except the database (a Snowflake name, not an AWS one).
+    # except Snowflake's own names (database, warehouse) and the alerts' recipient and
+    # notification integration (07_create_alerts.sql): not AWS values.
     named_by_setup = set(re.findall(r"C360_[A-Z0-9_]+", " ".join(setup_scripts.SOURCES.values())))
     assert named_by_setup - set(settings) == {
         "C360_SNOWFLAKE_DATABASE",
         "C360_SNOWFLAKE_WAREHOUSE",
+        "C360_SNOWFLAKE_ALERT_EMAIL",
+        "C360_SNOWFLAKE_ALERT_INTEGRATION",
     }
     assert settings["C360_SNOWFLAKE_S3_ROLE_ARN"] == "${module.iam.role_arn}"
     assert settings["C360_SNOWFLAKE_SNS_TOPIC_ARN"] == "${module.sns_sqs.topic_arn}"

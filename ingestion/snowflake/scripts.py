@@ -37,7 +37,6 @@ SOURCES = {
     "transactions_url": "C360_S3_BUCKET / C360_S3_PREFIX",
     "aws_role_arn": "--aws-role-arn or C360_SNOWFLAKE_S3_ROLE_ARN",
     "sns_topic_arn": "--sns-topic-arn or C360_SNOWFLAKE_SNS_TOPIC_ARN",
-    "warehouse": "C360_SNOWFLAKE_WAREHOUSE",
     "notification_integration": "C360_SNOWFLAKE_ALERT_INTEGRATION",
     "alert_recipients": "C360_SNOWFLAKE_ALERT_EMAIL",
 }
@@ -54,7 +53,6 @@ class ScriptValues:
     prefix: str = ""
     aws_role_arn: str | None = None
     sns_topic_arn: str | None = None
-    warehouse: str = "COMPUTE_WH"
     notification_integration: str = "c360_alerts"
     alert_email: str | None = None
 
@@ -72,7 +70,6 @@ class ScriptValues:
             prefix=settings.s3_prefix,
             aws_role_arn=aws_role_arn or settings.snowflake_s3_role_arn,
             sns_topic_arn=sns_topic_arn or settings.snowflake_sns_topic_arn,
-            warehouse=settings.snowflake_warehouse,
             notification_integration=settings.snowflake_alert_integration,
             alert_email=settings.snowflake_alert_email,
         )
@@ -89,7 +86,6 @@ class ScriptValues:
             "database": self.database,
             "warehouse": self.warehouse,
             "storage_integration": self.storage_integration,
-            "warehouse": self.warehouse,
             "notification_integration": self.notification_integration,
         }
         literals = {
