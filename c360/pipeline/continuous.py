@@ -117,6 +117,8 @@ class _Reader:
     """The slice of SQLMesh's engine adapter that the observability readers use, on a plain
     DuckDB connection: the loop asks the warehouse without loading SQLMesh's project."""
 
+    dialect = "duckdb"
+
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self._con = con
 
