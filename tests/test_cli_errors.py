@@ -76,3 +76,19 @@ def test_run_and_status_on_an_empty_data_dir_say_what_to_do(tmp_path: Path) -> N
     status = c360("status", "--data-dir", str(tmp_path / "missing"), cwd=tmp_path)
     assert status.returncode == 1
     assert "nothing here yet" in status.stderr and "c360 demo" in status.stderr
+
+
+def test_the_cli_starts_without_pandas_or_sqlmesh() -> None:
+    """Every `c360` process pays for what the CLI imports before it knows the command: a
+    no-op `c360 run` must decide in under 2 s, so the heavy libraries load only where used."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, c360.cli; "
+        "print(sorted(m for m in ('pandas', 'sqlmesh', 'sklearn', 'panel') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]", out.stdout
