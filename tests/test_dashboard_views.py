@@ -76,6 +76,10 @@ def test_campaign_and_pipeline_views(store):
     health = PipelineHealth(store)
     assert "SUCCESS" in health._cards.object
     assert any("Churn" in a.title for a in health.alerts)
+    # no failed audit in a clean build: a sentence, not an empty table
+    failures = store.audit_failures(20)
+    assert health._audits.visible == bool(len(failures))
+    assert ("No audit failed" in health._audits_none.object) == (not len(failures))
 
 
 def test_assistant_tab_answers_follows_up_and_stores_feedback(built_portfolio, tmp_path):

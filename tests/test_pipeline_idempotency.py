@@ -273,9 +273,11 @@ def test_an_hour_a_build_stopped_in_is_not_re_processed_when_nothing_came_after(
     marked = mark_rows_loaded(portfolio, nine, nine + timedelta(hours=1))
     assert marked > 0
     key, valid = add_hourly_file(portfolio, 10.05)
-    build_at(portfolio, 10.1)
+    report = build_at(portfolio, 10.1)
     assert valid > 0 and missing_from_facts(portfolio, key) == 0
     assert stamped(portfolio) == marked
+    # and the publish copies the fact's rows from 10:00, not the untouched hour 9
+    assert report.changed_since == nine + timedelta(hours=1)
 
 
 def test_an_hour_that_got_rows_after_its_build_is_re_processed(portfolio) -> None:
@@ -286,6 +288,7 @@ def test_an_hour_that_got_rows_after_its_build_is_re_processed(portfolio) -> Non
     nine = (portfolio.history_end + timedelta(hours=9)).replace(minute=0)
     assert mark_rows_loaded(portfolio, nine, nine + timedelta(hours=1)) > 0
     key, valid = add_hourly_file(portfolio, 9.5)
-    build_at(portfolio, 10.1)
+    report = build_at(portfolio, 10.1)
     assert valid > 0 and missing_from_facts(portfolio, key) == 0
     assert stamped(portfolio) == 0
+    assert report.changed_since == nine

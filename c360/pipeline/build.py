@@ -196,7 +196,7 @@ def _idle_models(
     return idle
 
 
-def _close_quiet_hours(context: Context, environment: str, now: datetime) -> None:
+def _close_quiet_hours(context: Context, environment: str, now: datetime) -> set[datetime]:
     """Record as done the rest of an hour a build stopped in when nothing arrived after it.
 
     A run processes the hour in progress (allow_partials) and SQLMesh records it up to the
@@ -208,12 +208,14 @@ def _close_quiet_hours(context: Context, environment: str, now: datetime) -> Non
     that hour is over, re-processing it would write the same rows. The rest of the hour is
     then added to the model's intervals, and the run starts at the next hour. Anything that
     did arrive (or an hour still in progress) leaves the hour to be re-processed as before.
+    Returns the ends of the hours it closed.
     """
     from sqlmesh.core.node import IntervalUnit
 
     env = context.state_reader.get_environment(environment)
+    closed: set[datetime] = set()
     if env is None:
-        return
+        return closed
     now_ms = int(now.replace(tzinfo=UTC).timestamp() * 1000)
     hour_ms = 3_600_000
     open_ends: dict[int, list] = {}
@@ -242,6 +244,8 @@ def _close_quiet_hours(context: Context, environment: str, now: datetime) -> Non
             context.state_sync.add_interval(
                 snapshot, since.replace(tzinfo=UTC), until.replace(tzinfo=UTC)
             )
+        closed.add(until)
+    return closed
 
 
 def _first_hour(found: datetime | None) -> datetime | None:
@@ -451,7 +455,11 @@ def _build(
         if late is not None:
             _restate(context, environment, report, late, now)
     if report.action == "run" and environment == "prod":
-        _close_quiet_hours(context, environment, now)
+        closed = _close_quiet_hours(context, environment, now)
+        hour = report.changed_since
+        if hour is not None and hour + timedelta(hours=1) in closed:
+            # the last build's hour is not re-processed: nothing before its end is rewritten
+            report.changed_since = hour + timedelta(hours=1)
     # The hour in progress too (plans stop at the last whole hour). The janitor (expired
     # snapshots and environments) runs after reviewed plans, not every hour.
     idle = _idle_models(context, previous, now) if report.action == "run" else set()

@@ -297,10 +297,11 @@ def _changes_since(
     """The oldest transaction time the fact must be copied from (or _FULL), and the
     coverage of the copy about to be written.
 
-    It is the earliest of: what each build since the copy in place may have rewritten
-    (`changed_since`), and the hour the newest build the copy covers stopped in (the next
-    run re-processes it) — so whatever processed intervals after it (a build whose publish
-    died, a `sqlmesh plan` or `run` outside c360) is copied too.
+    It is the earliest of what each build since the copy in place may have rewritten
+    (`changed_since`: from the hour the build before it stopped in, or the end of that hour
+    when nothing arrived in its rest and it was not re-processed), so a build whose publish
+    died is copied too. Without a c360 build since the copy (a `sqlmesh run` outside c360),
+    the hour the covered build stopped in: the earliest such a run re-processes.
     """
     before = previous.covered if previous else Coverage()
     after = before.run_timestamp or datetime(1900, 1, 1)
@@ -326,9 +327,11 @@ def _changes_since(
         return _FULL, covered
     if any(changed is None for _, changed, _ in runs):
         return _FULL, covered
-    stopped = before.execution_time.replace(minute=0, second=0, microsecond=0)
     candidates = [changed for _, changed, _ in runs]
-    candidates.append(stopped)
+    if not candidates:
+        # no c360 build since the copy (a `sqlmesh run` outside c360, say): it re-processed
+        # from the hour the covered build stopped in at the earliest
+        candidates.append(before.execution_time.replace(minute=0, second=0, microsecond=0))
     return min(candidates), covered
 
 

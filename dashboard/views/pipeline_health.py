@@ -99,7 +99,12 @@ class PipelineHealth(Viewer):
         ).opts(toolbar=None)
         self._quality.object = _quality_chart(store.quality_over_time())
         self._loads.value = store.recent_loads(20)
-        self._audits.value = store.audit_failures(20)
+        failures = store.audit_failures(20)
+        self._audits.value = failures
+        self._audits.visible = bool(len(failures))
+        self._audits_none.object = (
+            "" if len(failures) else theme.message("No audit failed in the recent runs.", "info")
+        )
         self._assistant.object = _usage_cards(self.usage() if self.usage is not None else None)
         manifest = store.manifest()
         self._manifest.object = (
@@ -147,6 +152,7 @@ class PipelineHealth(Viewer):
             formatters={"row_count": {"type": "money", "thousand": ",", "precision": 0}},
         )
         self._audits = theme.table(height=160)
+        self._audits_none = theme.html_pane()
         self._assistant = theme.html_pane()
         lineage = (
             theme.table(self.lineage, height=300)
@@ -176,6 +182,7 @@ class PipelineHealth(Viewer):
                 sizing_mode="stretch_width",
             ),
             theme.title("Failed audits"),
+            self._audits_none,
             self._audits,
             theme.title("Assistant usage"),
             self._assistant,
