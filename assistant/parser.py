@@ -259,7 +259,7 @@ class Parser:
         return best
 
     def _value_before_its_column(self, tokens: list[Token], i: int, length: int) -> Match | None:
-        """The phrase "the treatment group" is the value *treatment* of the column *treatment group*.
+        """Reads "the treatment group" as the value *treatment* of the column *treatment group*.
 
         The longest phrase is the column's own name, but a value of that column opens it and no
         group cue ("by", "per") precedes it: a filter on the value, as "the control group" is
