@@ -202,4 +202,6 @@ def _trend_chart(trend: pd.DataFrame, offer_date):
     )
     if offer_date is not None:
         lines = lines * hv.VLine(pd.Timestamp(offer_date)).opts(color="#c0392b", line_dash="dashed")
-    return lines.opts(toolbar=None, legend_position="top_left")
+    # spend falls toward the offer: the lower left is the empty corner for the legend; a
+    # little x padding keeps the month in progress inside the frame
+    return lines.opts(toolbar=None, legend_position="bottom_left", padding=(0.03, 0.05))
