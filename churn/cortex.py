@@ -80,6 +80,7 @@ def predict_query(
            WHEN ROUND(probability * 100) > 40 THEN 'Medium Risk'
            ELSE 'Low Risk' END::VARCHAR AS churn_risk_category,
       predicted_churn::BOOLEAN AS predicted_churn,
+      is_churned_at_cutoff::BOOLEAN AS is_already_churned,
       '{version}'::VARCHAR AS model_version,
       CURRENT_TIMESTAMP()::TIMESTAMP AS scored_at
     FROM probabilities

@@ -2,7 +2,8 @@
 
 Output columns are exactly those of `gold.churn_predictions`. A customer for whom the churn
 rule already holds at the cutoff (`is_churned_at_cutoff`) is not a question for the model:
-they are reported as churned (probability 1, score 100, High Risk, predicted_churn TRUE).
+they are reported as churned (probability 1, score 100, High Risk, predicted_churn TRUE) and
+flagged `is_already_churned`, so "who is at risk" can leave out who is already lost.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ COLUMNS = (
     "churn_risk_score",
     "churn_risk_category",
     "predicted_churn",
+    "is_already_churned",
     "model_version",
     "scored_at",
 )
@@ -54,6 +56,7 @@ def score_rows(artifact: Artifact, rows: pd.DataFrame, scored_at: datetime) -> p
             "churn_risk_score": score,
             "churn_risk_category": [risk_category(s) for s in score],
             "predicted_churn": probability >= artifact.threshold,
+            "is_already_churned": churned,
             "model_version": artifact.version,
             "scored_at": pd.Timestamp(scored_at),
         },

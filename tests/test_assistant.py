@@ -64,8 +64,12 @@ def test_descriptions_come_from_the_gold_models(model: SemanticModel) -> None:
     churn = model.tables["churn_predictions"]
     assert set(churn.columns) == {
         "customer_id", "churn_risk_category", "predicted_churn", "model_version", "scored_at",
-        "churn_probability", "churn_risk_score",
+        "churn_probability", "churn_risk_score", "is_already_churned",
     }  # fmt: skip
+    # the description of the Python model's column, not the overlay's fallback text
+    assert churn.columns["is_already_churned"].description.startswith(
+        "TRUE when the churn rule (spec 3.7) already holds"
+    )
     assert len(model.verified_queries) >= 20
     covered = set(model.tables)
     assert covered >= {

@@ -226,6 +226,8 @@ def test_already_churned_customers_score_100_and_others_are_scored():
         ["B", 55.0, "Medium Risk"],
     ]
     assert scored["predicted_churn"].tolist() == [True, True]
+    # lost, not at risk: "who is at risk" questions leave A out
+    assert scored["is_already_churned"].tolist() == [True, False]
 
 
 @pytest.fixture
@@ -276,15 +278,11 @@ def test_cortex_statements_parse_as_snowflake_sql():
     ):
         assert call in text
     predict = cortex.predict_query()
-    assert [c.alias_or_name.lower() for c in predict.selects] == [
-        "customer_id",
-        "churn_probability",
-        "churn_risk_score",
-        "churn_risk_category",
-        "predicted_churn",
-        "model_version",
-        "scored_at",
-    ]
+    # the same columns, in the same order, as the DuckDB scorer writes
+    from churn.score import COLUMNS
+
+    assert [c.alias_or_name.lower() for c in predict.selects] == list(COLUMNS)
+    assert "is_already_churned" in COLUMNS
 
 
 def test_a_new_data_day_rescores_only_when_it_moves_the_cutoff(trained, tmp_path):
@@ -328,3 +326,34 @@ def test_a_new_data_day_rescores_only_when_it_moves_the_cutoff(trained, tmp_path
         assert rescored == set()
     else:
         assert rescored == set(after)
+
+
+def test_at_risk_customers_leave_out_the_already_churned(trained):
+    """The spec's question "at highest risk of churning this month" lists customers who can
+    still be kept: none already churned (score 100 by rule), ranked by the model."""
+    from dashboard.assistant_adapter import load_engine
+
+    portfolio = trained[0]
+    serving = portfolio.settings.serving_path
+    model = Path(__file__).resolve().parents[1] / "semantic_model" / "customer_analytics.yaml"
+    engine = load_engine(serving, model)
+    answer = engine.ask("Which acquired customers are at highest risk of churning this month?")
+    assert answer.status == "answered", answer.answer
+    listed = [row[0] for row in answer.rows]
+    with duckdb.connect(str(serving), read_only=True) as con:
+        churned = {
+            c
+            for (c,) in con.execute(
+                "SELECT customer_id FROM gold.churn_predictions WHERE is_already_churned"
+            ).fetchall()
+        }
+        best = con.execute(
+            "SELECT max(churn_probability) FROM gold.churn_predictions WHERE NOT is_already_churned"
+        ).fetchone()[0]
+        top = con.execute(
+            "SELECT churn_probability FROM gold.churn_predictions WHERE customer_id = ?",
+            [listed[0]],
+        ).fetchone()[0]
+    assert churned and len(listed) == 20
+    assert not set(listed) & churned
+    assert top == best

@@ -23,6 +23,7 @@ COLUMN_DESCRIPTIONS = {
     "churn_risk_score": "churn_probability x 100 in whole points (0-100).",
     "churn_risk_category": "High Risk (score > 70), Medium Risk (> 40) or Low Risk (spec 4.3).",
     "predicted_churn": "churn_probability at or above the model's F1-optimal threshold (stored with the model).",
+    "is_already_churned": "TRUE when the churn rule (spec 3.7) already holds for the 3 complete months before the cutoff: reported as churned (probability 1), not scored; such a customer is lost, not at risk.",
     "model_version": "Version of the churn model artifact that scored the row (models/churn/<version> in the data dir; the Cortex model name on Snowflake).",
     "scored_at": "Execution time of the run that scored the row.",
 }
@@ -32,6 +33,7 @@ NOT_NULL_COLUMNS = (
     "churn_probability",
     "churn_risk_score",
     "churn_risk_category",
+    "is_already_churned",
     "model_version",
 )
 
@@ -75,6 +77,7 @@ NOT_NULL_COLUMNS = (
         "churn_risk_score": "DOUBLE",
         "churn_risk_category": "VARCHAR",
         "predicted_churn": "BOOLEAN",
+        "is_already_churned": "BOOLEAN",
         "model_version": "VARCHAR",
         "scored_at": "TIMESTAMP",
     },
