@@ -49,6 +49,31 @@ class Case:
     prefix: int | None = None  # compare only the first N expected rows
 
 
+#: The churn questions: unanswerable ("no rows yet") until a model scored the portfolio,
+#: then answered — the at-risk list leaves out the customers already churned.
+CHURN_UNSCORED = [
+    Case("unanswerable", "Which acquired customers are at highest risk of churning this month?"),
+    Case("unanswerable", "What is the average churn probability?"),
+]
+CHURN_SCORED = [
+    Case("churn", CHURN_UNSCORED[0].question,
+         # scores, not ids: calibrated probabilities tie, and a tie may list either customer
+         "SELECT churn_risk_score FROM gold.churn_predictions WHERE NOT is_already_churned "
+         "ORDER BY churn_probability DESC LIMIT 20"),
+    Case("churn", CHURN_UNSCORED[1].question,
+         "SELECT AVG(churn_probability) FROM gold.churn_predictions"),
+]  # fmt: skip
+
+
+def bank_for(truth: duckdb.DuckDBPyConnection) -> list[Case]:
+    """BANK, with the churn questions as the serving copy can answer them."""
+    scored = truth.execute("SELECT count(*) FROM gold.churn_predictions").fetchone()[0]
+    if not scored:
+        return BANK
+    replace = {c.question: s for c, s in zip(CHURN_UNSCORED, CHURN_SCORED, strict=True)}
+    return [replace.get(c.question, c) if c.sql is None else c for c in BANK]
+
+
 BANK: list[Case] = [
     # aggregates
     Case("aggregates", "What is the average lifetime value of our customers?", f"SELECT AVG(lifetime_value) FROM {P}"),
@@ -160,8 +185,7 @@ BANK: list[Case] = [
     Case("unanswerable", "Who are our best customers?"),
     Case("unanswerable", "How many employees work at the bank?"),
     Case("unanswerable", "What is the stock price of our company?"),
-    Case("unanswerable", "Which acquired customers are at highest risk of churning this month?"),
-    Case("unanswerable", "What is the average churn probability?"),
+    *CHURN_UNSCORED,
     Case("unanswerable", "blah blah"),
 ]  # fmt: skip
 
@@ -280,8 +304,9 @@ def main() -> int:
     engine.backend.lexicon()
     print(f"vocabulary read from {serving} in {time.perf_counter() - started:.2f} s")
     truth = duckdb.connect(str(serving), read_only=True)
-    results = run_bank(engine, truth, BANK, args.verbose)
-    report(f"c360 bank ({len(BANK)} questions) on {serving}", results)
+    bank = bank_for(truth)
+    results = run_bank(engine, truth, bank, args.verbose)
+    report(f"c360 bank ({len(bank)} questions) on {serving}", results)
 
     import tempfile
 

@@ -6,6 +6,14 @@ benchmarks, so a test and a benchmark exercise the same product path.
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 # SQLMesh extends sqlglot's parsers when it is imported; a dialect sqlglot loads before that
@@ -29,3 +37,33 @@ def built_portfolio(tmp_path_factory: pytest.TempPathFactory) -> Portfolio:
     """A 2,000-customer portfolio (every defect, history to today), loaded by the product
     loader, cold-built with SQLMesh and published. Read-only: `copy_to` before changing it."""
     return build_portfolio(tmp_path_factory.mktemp("built"), customers=2000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def fakesnow_port() -> Iterator[int]:
+    """A fakesnow server (Snowflake emulator) on 127.0.0.1, one per test module: the real
+    snowflake-connector-python talks to it (C360_SNOWFLAKE_HOST/PORT/PROTOCOL)."""
+    fakesnow = shutil.which("fakesnow", path=str(Path(sys.executable).parent))
+    assert fakesnow, "fakesnow is a dev dependency: `make install`"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [fakesnow, "-s", "--host", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("fakesnow server did not start") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -42,7 +40,6 @@ from ingestion.snowflake.gateway import (
 from ingestion.snowflake.scripts import ScriptValues, render, render_scripts, script_paths
 from ingestion.snowflake.setup import run_scripts, statements
 
-FAKESNOW = shutil.which("fakesnow", path=str(Path(sys.executable).parent))
 C360 = shutil.which("c360", path=str(Path(sys.executable).parent))
 ROLE_ARN = "arn:aws:iam::123456789012:role/snowflake-s3-role"
 SNS_ARN = "arn:aws:sns:us-east-1:123456789012:snowflake-s3-events"
@@ -146,36 +143,6 @@ def test_ingest_statements_copy_each_bulk_folder_with_source_file_and_on_error()
 
 
 # --- against a fakesnow server -----------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def fakesnow_port() -> Iterator[int]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [FAKESNOW, "-s", "--host", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("fakesnow server did not start") from None
-                time.sleep(0.2)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture

@@ -16,15 +16,8 @@ which fakesnow cannot parse.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -42,7 +35,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::FutureWarning"),
 ]
 
-FAKESNOW = shutil.which("fakesnow", path=str(Path(sys.executable).parent))
 
 #: The models fakesnow cannot run, and why (kept equal to docs/deploy.md).
 FAKESNOW_CANNOT_RUN = {
@@ -66,36 +58,6 @@ MUST_HAVE_ROWS = (
     "gold.customer_segments",
     "observability.data_quality_metrics",
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def fakesnow_port() -> Iterator[int]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [FAKESNOW, "-s", "--host", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("fakesnow server did not start") from None
-                time.sleep(0.2)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,7 +46,6 @@ from ingestion.snowflake.scripts import ScriptValues, render_scripts
 from ingestion.snowflake.setup import run_scripts
 
 ROOT = Path(__file__).resolve().parents[1]
-FAKESNOW = shutil.which("fakesnow", path=str(Path(sys.executable).parent))
 C360 = shutil.which("c360", path=str(Path(sys.executable).parent))
 WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
 LAYERS = ("bronze", "silver", "gold", "observability")
@@ -304,36 +300,6 @@ def test_effective_grants_read_show_grants_and_show_future_grants_rows():
 
 
 # --- against fakesnow -------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def fakesnow_port() -> Iterator[int]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [FAKESNOW, "-s", "--host", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("fakesnow server did not start") from None
-                time.sleep(0.2)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture
