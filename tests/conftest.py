@@ -6,6 +6,7 @@ benchmarks, so a test and a benchmark exercise the same product path.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# SQLMesh loads models in forked worker processes; forked from a test process that runs
+# Playwright's and Panel's threads, a worker can die (BrokenProcessPool seen once in a clean
+# `make test`, in tests/test_docs.py after the browser tests). Tests load in-process.
+os.environ.setdefault("MAX_FORK_WORKERS", "1")
 
 # SQLMesh extends sqlglot's parsers when it is imported; a dialect sqlglot loads before that
 # keeps the plain parser (Snowflake's then reads `@this_model` as a staged file, and a model
