@@ -10,6 +10,7 @@ reopened when the publisher swaps a new copy in (a reader keeps its inode until 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+log = logging.getLogger(__name__)
 
 class DuckDBDatabase:
     """`connect()` → a cursor on a read-only, locked-down DuckDB over the files."""
@@ -75,6 +77,50 @@ class DuckDBDatabase:
             if self._base is not None:
                 self._base.close()
                 self._base = None
+
+
+class SnowflakeDatabase:
+    """`connect()` → a cursor on one Snowflake session (the Cortex Analyst path).
+
+    `open_connection` is the caller's (the CLI opens it from settings with a read-only role);
+    the session gets a statement timeout, so a runaway query is cancelled by Snowflake itself.
+    Writes are kept out by the guard and, underneath, by the role's grants (SELECT only).
+    """
+
+    dialect = "snowflake"
+
+    def __init__(self, open_connection: Callable[[], Any], *, timeout_seconds: int = 60):
+        self._open_connection = open_connection
+        self.timeout_seconds = timeout_seconds
+        self._lock = threading.Lock()
+        self._connection: Any = None
+
+    def identity(self) -> tuple:
+        """The session sees the warehouse as it is: nothing to reopen when data changes."""
+        return ("snowflake",)
+
+    def connect(self) -> Any:
+        with self._lock:
+            if self._connection is None or self._connection.is_closed():
+                connection = self._open_connection()
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(
+                        "ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = %s",
+                        (int(self.timeout_seconds),),
+                    )
+                except Exception as exc:  # an emulator may not know the parameter
+                    log.warning("statement timeout not set on the Snowflake session: %s", exc)
+                finally:
+                    cursor.close()
+                self._connection = connection
+            return self._connection.cursor()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
 
 def _quote_literal(text: str) -> str:

@@ -113,6 +113,8 @@ STOP = {
 }  # fmt: skip
 MONEY_HINTS = ("spend", "value", "amount", "limit", "cost", "lift", "revenue", "price", "sale",
                "ltv", "income", "balance", "salary", "budget", "payment")  # fmt: skip
+#: A column that already holds an average or a ratio: summing it over rows means nothing.
+AVERAGED = re.compile(r"(^|_)(avg|average|mean|pct|percent|rate|ratio|share)(_|$)", re.I)
 PII_COLUMN = re.compile(r"e[-_ ]?mail|phone|ssn|social_security|password|address|birth", re.I)
 
 
@@ -308,7 +310,8 @@ class Parser:
             w in OVERALL_WORDS for w in words
         )
         self._mark_negations(tokens, matches)
-        comparisons = self._comparisons(tokens, matches)
+        unresolved: list[str] = []
+        comparisons = self._comparisons(tokens, matches, unresolved)
         explicit_time = [m for m in matches if any(self._is_time_column(c) for c in m.candidates)]
 
         root_hint = previous.tables() if follow_up and previous else []
@@ -331,6 +334,8 @@ class Parser:
         agg_problem = self._dangling_aggregation(tokens, matches)
         if agg_problem:
             return self._clarify_measure(agg_problem, focus)
+        if unresolved:
+            return self._clarify_comparison(unresolved[0], focus)
 
         measures: list[Measure] = []
         implicit_agg: set[int] = set()  # measures whose aggregation nobody asked for
@@ -455,12 +460,14 @@ class Parser:
                 if column.kind == "fact" or (agg and column.is_numeric):
                     implicit_agg.add(len(measures)) if agg is None else None
                     if agg is None:
-                        agg = "SUM" if self._graph.is_event(c.table) else "AVG"
+                        averaged = AVERAGED.search(c.name) is not None  # never sum averages
+                        agg = "SUM" if self._graph.is_event(c.table) and not averaged else "AVG"
                     label = (
                         f"{'' if agg in ('SUM', 'AVG') else agg.lower() + ' '}{humanize(c.name)}"
                     )
                     if agg == "AVG" and not humanize(c.name).startswith("avg"):
-                        label = "average " + humanize(c.name)
+                        plain = re.sub(r"\b(avg|average|mean)\b\s*", "", humanize(c.name)).strip()
+                        label = "average " + plain
                     elif agg == "SUM":
                         label = "total " + humanize(c.name)
                     measures.append(
@@ -557,6 +564,27 @@ class Parser:
             )
         )
         ranked = bool(top_n or desc is not None)
+        # "who spent the most in Texas": "who" asks for the rows of the measure's table, ranked
+        if (
+            ranked and not subject and not groups and "who" in words and measures
+            and all(i in implicit_agg for i in range(len(measures)))
+            and len({m.table for m in measures}) == 1
+            and self.model.tables[measures[0].table].primary_key
+        ):  # fmt: skip
+            subject = measures[0].table
+        elif (
+            ranked and not subject and not groups and "who" in words and measures
+            and self._graph.is_event(measures[0].table)
+        ):  # fmt: skip
+            # "who spent the most on travel": the events' most joined entity (a hub), ranked
+            hubs = [t for t in self._graph.reach(measures[0].table) if t != measures[0].table
+                    and self.model.tables[t].primary_key]  # fmt: skip
+            if hubs:
+                hub = max(
+                    hubs, key=lambda t: (self._graph.degree(t), -list(self.model.tables).index(t))
+                )
+                table = self.model.tables[hub]
+                groups.append(Grouping(hub, table.primary_key[0], label=table.entity))
         # "the 10 customers with the highest credit limit": a ranked list, not an aggregate
         other_dim = next(
             (
@@ -594,6 +622,9 @@ class Parser:
             if dim is not None and self._ranking_column(matches, subject, comparisons) is None:
                 groups.append(Grouping(dim.table, dim.name, label=humanize(dim.name)))
         if not measures and not groups and subject and (list_cue or ranked):
+            if unknown and words[0] in ("what", "how"):
+                # "what is the ROI of the campaign": asks for a number the model doesn't hold
+                return self._clarify_words(unknown, focus)
             if top_n or desc is not None:
                 order_col = self._ranking_column(matches, subject, comparisons)
                 if order_col is None:
@@ -689,6 +720,8 @@ class Parser:
             intent.order_desc = desc if desc is not None else True
             if top_n:
                 intent.limit = top_n
+            elif any(self.model.tables[g.table].columns[g.column].unique for g in groups):
+                intent.limit = 10  # "which customers spent the most": the top ten, not all
         elif groups and not any(g.grain for g in groups):
             intent.order_by = "measure:0"
             intent.order_desc = True
@@ -779,7 +812,11 @@ class Parser:
                 if not any(o.end > neg_pos for o in earlier):
                     m.negate = True
 
-    def _comparisons(self, tokens: list[Token], matches: list[Match]) -> list[Condition]:
+    def _comparisons(
+        self, tokens: list[Token], matches: list[Match], unresolved: list[str]
+    ) -> list[Condition]:
+        """Conditions for "over $5K", "above 70"…; a comparison nothing numeric owns is added
+        to `unresolved` (the question is then clarified, never answered without it)."""
         words = [t.norm for t in tokens]
         out: list[Condition] = []
         for i, token in enumerate(tokens):
@@ -809,6 +846,7 @@ class Parser:
                 continue
             target = self._comparison_target(tokens, matches, op_start, i)
             if target is None:
+                unresolved.append(" ".join(t.raw for t in tokens[op_start : i + 1]))
                 continue
             table, name, is_metric = target
             label_name = humanize(name)
@@ -842,12 +880,26 @@ class Parser:
             and num_at + 2 < len(words)
             and words[num_at + 2] == "old"
         ):
-            for table in self.model.tables.values():
-                for column in table.columns.values():
-                    if column.name.lower() == "age" or "age" in (
-                        s.lower() for s in column.synonyms
-                    ):
-                        return table.name, column.name, False
+            age = self._age_column(list(self.model.tables))
+            if age is not None:
+                return age
+        # "customers over 65": people counted by a bare number are counted by their age
+        entity = next(
+            (
+                m for m in matches
+                if m.end <= op_start and all(w in ("are", "who", "aged", "is") for w in
+                                             words[m.end : op_start])
+                and any(c.kind == "table" or (c.kind == "metric" and m.start == 0)
+                        for c in m.candidates)
+            ),
+            None,
+        )  # fmt: skip
+        token = tokens[num_at]
+        plain = not token.is_money and token.number is not None and 0 < token.number < 130
+        if entity is not None and plain and not any(m.start == num_at + 1 for m in matches):
+            age = self._age_column([c.table for c in entity.candidates])
+            if age is not None:
+                return age
         numeric = [
             m for m in matches
             if any(self._numeric_candidate(c) for c in m.candidates)
@@ -878,6 +930,17 @@ class Parser:
         pick.chosen = chosen
         return chosen.table, chosen.name, chosen.kind == "metric"
 
+    def _age_column(self, tables: list[str]) -> tuple[str, str, bool] | None:
+        """The column called (or also known as) "age", in `tables` or a table they join to."""
+        near = list(tables)
+        for t in tables:
+            near += [x for x in self._graph.reach(t) if x not in near]
+        for name in near + [t for t in self.model.tables if t not in near]:
+            for column in self.model.tables[name].columns.values():
+                if column.name.lower() == "age" or "age" in (s.lower() for s in column.synonyms):
+                    return name, column.name, False
+        return None
+
     def _numeric_candidate(self, c: Candidate) -> bool:
         if c.kind == "metric":
             return True
@@ -903,21 +966,26 @@ class Parser:
         for m in matches:
             tables = {c.table for c in m.candidates}
             weight = 1.0 / len(tables)
-            strong = any(c.kind in ("value", "filter") for c in m.candidates)
+            # a value or named filter pulls hard towards its table, unless several tables hold
+            # it (then the other words decide: "merchants by spend in Dining")
+            strong = len(tables) == 1 and any(c.kind in ("value", "filter") for c in m.candidates)
             for t in tables:
                 scores[t] = scores.get(t, 0.0) + weight * (2.0 if strong else 1.0)
         for t in hint:
             scores[t] = scores.get(t, 0.0) + 0.75
+        events = set()
         if temporal and not explicit_time:
             for t in list(scores):
                 if self._graph.is_event(t) and self.model.tables[t].time_dimensions:
                     scores[t] += 1.5
+                    events.add(t)
         if not scores:
             return None
         order = list(self.model.tables)
         available = [t for t in scores if t not in self.lex.missing_tables]
         pool = available or list(scores)
-        return max(pool, key=lambda t: (scores[t], -order.index(t)))
+        # a tie over a time window goes to the events ("customers who spent most last month")
+        return max(pool, key=lambda t: (scores[t], t in events, -order.index(t)))
 
     def _choose(self, m: Match, focus: str | None, hint: list[str]) -> Candidate | None:
         if len(m.candidates) == 1:
@@ -930,12 +998,18 @@ class Parser:
             )
             pool = reachable or m.candidates
         rank = {"filter": 0, "value": 1, "metric": 2, "column": 3, "table": 4}
-        # a value named with its column nearby wins; else prefer coarser columns (fewer values)
+        reach = self._graph.reach(focus) if focus else {}
+        # a value named with its column nearby wins; then the nearest table along the focus's
+        # joins, and of equally near ones the more specific (a lookup only the focus joins,
+        # not a hub every table joins: "spend in Dining" is the transactions' category, not the
+        # customers' top category); else prefer coarser columns (fewer values)
         return sorted(
             pool,
             key=lambda c: (
                 rank.get(c.kind, 9),
                 not c.exact,
+                len(reach.get(c.table, ())) or 99 if c.kind == "value" and reach else 0,
+                self._graph.degree(c.table) if c.kind == "value" and reach else 0,
                 c.kind == "value"
                 and c.value not in self.model.tables[c.table].columns[c.name].sample_values,
                 len(self.lex.values.get((c.table, c.name), [])) if c.kind == "value" else 0,
@@ -1443,6 +1517,24 @@ class Parser:
             suggestions=[f"What is the {o}?" for o in options[:4]],
         )
 
+    def _clarify_comparison(self, text: str, focus: str | None) -> ParseResult:
+        tables = [focus] if focus else []
+        tables += [t for t in self.model.tables if t not in tables]
+        numeric = [
+            humanize(c.name)
+            for t in tables
+            for c in self.model.tables[t].columns.values()
+            if c.is_numeric and not c.is_time and not c.unique and not c.name.endswith("_key")
+        ]
+        options = list(dict.fromkeys(numeric))[:6]
+        return ParseResult(
+            clarify=f"'{text}' of what? Name the number to compare, e.g. {', '.join(options)}.",
+            suggestions=[
+                f"{self.model.tables[tables[0]].entity.capitalize()} with {o} {text}"
+                for o in options[:3]
+            ],
+        )
+
     def _clarify_ranking(self, subject: str) -> ParseResult:
         table = self.model.tables[subject]
         facts = [c.name for c in table.columns.values() if c.kind == "fact"]
@@ -1493,6 +1585,10 @@ class _Graph:
             if rel.relationship_type == "one_to_one":
                 self.forward[rel.right_table].add(rel.left_table)
                 self.edges[(rel.right_table, rel.left_table)] = rel
+
+    def degree(self, table: str) -> int:
+        """How many relationships touch `table` (a hub is joined by many, a lookup by one)."""
+        return sum(table in (r.left_table, r.right_table) for r in self.model.relationships)
 
     def is_event(self, table: str) -> bool:
         return any(

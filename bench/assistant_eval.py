@@ -110,6 +110,15 @@ BANK: list[Case] = [
     Case("negation", "How many non-premium customers are in New York?", f"SELECT COUNT(*) FROM {P} WHERE card_type <> 'Premium' AND state = 'NY'"),
     Case("negation", "How many customers are outside the Northeast?", f"SELECT COUNT(*) FROM {P} WHERE state NOT IN {NE}"),
     Case("negation", "Show me customers in the Northeast spending over $5K/month who don't have premium cards", f"SELECT customer_id FROM {P} WHERE state IN {NE} AND avg_monthly_spend > 5000 AND card_type <> 'Premium'", unordered=True),
+    # asked by a user after the bank was written (each was answered wrong once)
+    Case("filters", "How many customers are over 65?", f"SELECT COUNT(*) FROM {P} WHERE age > 65"),
+    Case("top-N", "Which state has the most customers over 65?", f"SELECT state, COUNT(*) n FROM {P} WHERE age > 65 GROUP BY 1 ORDER BY n DESC", prefix=1),
+    Case("joins", "Top 5 merchants by spend in Dining", f"SELECT f.merchant_name, SUM(f.transaction_amount) s FROM {F} f JOIN {C} c ON f.merchant_category_key = c.category_key WHERE c.category_name = 'Dining' GROUP BY 1 ORDER BY s DESC LIMIT 5"),
+    Case("top-N", "Who spent the most in Texas?", f"SELECT customer_id, lifetime_value FROM {P} WHERE state = 'TX' ORDER BY lifetime_value DESC LIMIT 10"),
+    Case("joins", "Who spent the most on travel last month?", f"SELECT f.customer_id, SUM(f.transaction_amount) s FROM {F} f JOIN {C} c ON f.merchant_category_key = c.category_key WHERE c.category_group = 'Travel' AND f.transaction_date >= {MONTH} - INTERVAL 1 MONTH AND f.transaction_date < {MONTH} GROUP BY 1 ORDER BY s DESC LIMIT 10"),
+    Case("aggregates", "How much did the treatment group spend after the offer?", f"SELECT AVG(post_campaign_avg_spend) FILTER (WHERE treatment_group = 'treatment') FROM {CP}", prefix=1),
+    Case("aggregates", "What was the ROI of the campaign?", f"WITH g AS (SELECT treatment_group, COUNT(*) n, AVG(spend_lift) lift, SUM(cost_per_customer) AS spent FROM {CP} GROUP BY 1) SELECT ((t.lift - c.lift) * t.n - t.spent) / t.spent * 100 FROM g t, g c WHERE t.treatment_group = 'treatment' AND c.treatment_group = 'control'"),
+    Case("unanswerable", "Which merchants are over 65?"),
     # time windows
     Case("time windows", "total spend last month", f"SELECT SUM(transaction_amount) FROM {F} WHERE transaction_date >= {MONTH} - INTERVAL 1 MONTH AND transaction_date < {MONTH}"),
     Case("time windows", "How many transactions were there in 2026?", f"SELECT COUNT(*) FROM {F} WHERE transaction_date >= '2026-01-01' AND transaction_date < '2027-01-01'"),
@@ -321,7 +330,41 @@ def main() -> int:
         report(f"library domain ({len(LIBRARY_BANK)} questions)", lib_results)
         lib_truth.close()
         lib.database.close()
+    end_to_end(
+        args.data_dir,
+        [c.question for c in bank if c.sql is not None and not c.history][
+            :: max(1, len(bank) // 12)
+        ],
+    )
     return 0
+
+
+def end_to_end(data_dir: Path, questions: list[str]) -> None:
+    """`c360 ask --json` as a user runs it: a new process per question (import, model, answer)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+
+    c360 = shutil.which("c360", path=str(Path(sys.executable).parent)) or "c360"
+    env = {**os.environ, "C360_DATA_DIR": str(data_dir)}
+    seconds, statuses = [], []
+    for question in questions:
+        started = time.perf_counter()
+        out = subprocess.run(
+            [c360, "ask", "--json", question], env=env, capture_output=True, text=True, check=False
+        )
+        seconds.append(time.perf_counter() - started)
+        statuses.append(json.loads(out.stdout)["status"] if out.returncode == 0 else "error")
+        print(f"  {seconds[-1]:.2f} s {statuses[-1]:<8} {question}")
+    seconds.sort()
+    p50 = statistics.median(seconds)
+    p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
+    answered = statuses.count("answered")
+    print(
+        f"\n`c360 ask --json` end to end, {len(seconds)} questions (new process each): "
+        f"p50 {p50:.2f} s, p95 {p95:.2f} s, max {seconds[-1]:.2f} s; {answered} answered"
+    )
 
 
 if __name__ == "__main__":

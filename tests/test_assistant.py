@@ -246,6 +246,19 @@ def test_complete_profile_of_one_customer(engine: Engine, built_portfolio: Portf
          "SELECT COUNT(DISTINCT customer_id) FROM gold.campaign_performance WHERE treatment_group = 'treatment'"),
         ("top 5 states by number of customers",
          "SELECT state, COUNT(DISTINCT customer_id) FROM gold.customer_360_profile GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5"),
+        # people "over 65" are counted by age (not by a count over 65)
+        ("How many customers are over 65?",
+         "SELECT COUNT(*) FROM gold.customer_360_profile WHERE age > 65"),
+        # a value several tables hold goes to the one the measure's rows join most directly
+        # ("Dining" is the transactions' category, not the customers' top category)
+        ("Total spend by merchant in Dining",
+         "SELECT f.merchant_name, SUM(f.transaction_amount) FROM gold.fact_transaction f JOIN gold.dim_merchant_category c ON f.merchant_category_key = c.category_key WHERE c.category_name = 'Dining' GROUP BY 1 ORDER BY 2 DESC"),
+        # "who" + "the most": the customers, ranked (not an average)
+        ("Who spent the most in Texas?",
+         "SELECT customer_id, full_name, state, lifetime_value FROM gold.customer_360_profile WHERE state = 'TX' ORDER BY lifetime_value DESC, customer_id LIMIT 10"),
+        # a column that holds an average is averaged, never summed
+        ("How much did the treatment group spend after the offer?",
+         "SELECT AVG(post_campaign_avg_spend) FROM gold.campaign_performance WHERE treatment_group = 'treatment'"),
     ],
 )  # fmt: skip
 def test_other_questions_match_hand_written_sql(
@@ -293,8 +306,10 @@ def test_follow_up_turns_edit_the_previous_question(
 
 @pytest.mark.parametrize(
     "question",
-    ["Who are our best customers?", "What is the average income of our customers?", "blorp"],
-)
+    ["Who are our best customers?", "What is the average income of our customers?", "blorp",
+     # a comparison nothing numeric owns is asked about, never dropped
+     "Which merchants are over 65?"],
+)  # fmt: skip
 def test_unmappable_questions_get_a_clarification_with_suggestions(
     engine: Engine, question: str
 ) -> None:

@@ -215,3 +215,106 @@ def test_openai_compatible_backend(server: str, library_db: Path) -> None:
     assert headers["Authorization"] == "Bearer k"
     assert engine.ask("is it ambiguous?").status == "clarify"
     assert engine.ask("now drop it all").status == "refused"
+
+
+@pytest.mark.parametrize("server", [_Cortex], indirect=True)
+def test_cortex_sql_runs_on_the_snowflake_gateway(
+    server: str, library_db: Path, fakesnow_port: int
+) -> None:
+    """With Cortex Analyst the returned SQL runs on Snowflake (here fakesnow, through the real
+    snowflake-connector-python), not on the local copy: the local file is not even opened."""
+    import snowflake.connector
+
+    from assistant.database import SnowflakeDatabase
+
+    def open_connection() -> Any:
+        return snowflake.connector.connect(
+            account="c360test", user="analyst", password="x", host="127.0.0.1",
+            port=fakesnow_port, protocol="http", database="LIBRARY", schema="MAIN",
+        )  # fmt: skip
+
+    counts = _loans_on_snowflake(open_connection, library_db)
+    model = SemanticModel.load(MODEL)
+    database = SnowflakeDatabase(open_connection, timeout_seconds=30)
+    engine = Engine(model, database, backend=CortexAnalystBackend(model, server, "t"))
+    try:
+        answer = engine.ask("How many loans per branch?")
+    finally:
+        database.close()
+    assert answer.status == "answered", answer.answer
+    assert {r[0]: r[1] for r in answer.rows} == counts
+    assert "LIMIT" in answer.sql.upper()  # the guard's row limit went to Snowflake too
+
+
+def _loans_on_snowflake(open_connection: Any, library_db: Path) -> dict[str, int]:
+    """The library's loans on (fake) Snowflake with branch names of their own, so an answer
+    shows which database its query ran on; returns the loans per branch there."""
+    local = duckdb.connect(str(library_db), read_only=True)
+    loans = local.execute("SELECT loan_id, 'Snowflake ' || branch FROM loans LIMIT 200").fetchall()
+    local.close()
+    setup = open_connection()
+    cur = setup.cursor()
+    cur.execute("CREATE DATABASE IF NOT EXISTS LIBRARY")
+    cur.execute("CREATE SCHEMA IF NOT EXISTS LIBRARY.MAIN")
+    cur.execute("CREATE OR REPLACE TABLE LIBRARY.MAIN.LOANS (loan_id VARCHAR, branch VARCHAR)")
+    cur.executemany("INSERT INTO LIBRARY.MAIN.LOANS VALUES (%s, %s)", loans)
+    setup.close()
+    counts: dict[str, int] = {}
+    for _, branch in loans:
+        counts[branch] = counts.get(branch, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize("server", [_Cortex], indirect=True)
+def test_c360_ask_backend_cortex_queries_snowflake_from_settings(
+    server: str,
+    library_db: Path,
+    fakesnow_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+    tmp_path: Path,
+) -> None:
+    """`c360 ask --backend cortex`: Cortex at C360_SNOWFLAKE_HOST, its SQL on that account."""
+    import snowflake.connector
+
+    from c360.commands.assistant import main_light
+    from c360.commands.options import get_settings
+
+    env = {
+        "C360_DATA_DIR": str(tmp_path), "C360_SNOWFLAKE_ACCOUNT": "c360test",
+        "C360_SNOWFLAKE_USER": "analyst", "C360_SNOWFLAKE_PASSWORD": "x",
+        "C360_SNOWFLAKE_HOST": "127.0.0.1", "C360_SNOWFLAKE_PORT": str(fakesnow_port),
+        "C360_SNOWFLAKE_PROTOCOL": "http", "C360_SNOWFLAKE_DATABASE": "LIBRARY",
+        "C360_SNOWFLAKE_TOKEN": "t",
+    }  # fmt: skip
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    counts = _loans_on_snowflake(
+        lambda: snowflake.connector.connect(
+            account="c360test", user="analyst", password="x", host="127.0.0.1",
+            port=fakesnow_port, protocol="http",
+        ),  # fmt: skip
+        library_db,
+    )
+    # Cortex itself is the local server on another port: point the REST calls at it
+    monkeypatch.setattr(
+        "assistant.remote.CortexAnalystBackend.__init__",
+        _cortex_at(server, CortexAnalystBackend.__init__),
+    )
+    get_settings.cache_clear()
+    try:
+        argv = ["ask", "How many loans per branch?", "--json", "--backend", "cortex",
+                "--semantic-model", str(MODEL)]  # fmt: skip
+        assert main_light(argv) == 0
+    finally:
+        get_settings.cache_clear()
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "answered" and out["backend"] == "cortex"
+    assert {r[0]: r[1] for r in out["rows"]} == counts
+
+
+def _cortex_at(url: str, init: Any) -> Any:
+    def patched(self: Any, model: Any, base_url: str, *args: Any, **kwargs: Any) -> None:
+        init(self, model, url, *args, **kwargs)
+
+    return patched

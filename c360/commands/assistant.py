@@ -41,7 +41,11 @@ ModelOpt = Annotated[
 ]
 DatabaseOpt = Annotated[
     Path | None,
-    typer.Option("--database", help="DuckDB file to query (default: the published serving copy)."),
+    typer.Option(
+        "--database",
+        help="DuckDB file to query (default: the published serving copy; for --backend cortex, "
+        "Snowflake).",
+    ),
 ]
 
 
@@ -57,15 +61,28 @@ def _load_model(path: Path | None) -> Any:
         raise InputError(f"{path} is not a semantic model: {exc}") from None
 
 
-def _database(model: Any, database: Path | None) -> Any:
+def _database(model: Any, database: Path | None, backend: BackendName) -> Any:
     from assistant.database import DuckDBDatabase
 
+    if backend is BackendName.cortex and database is None:
+        return _snowflake_database()
     path = database or get_settings().serving_path
     if not path.exists():
         raise C360Error(
             f"no database at {path}: run `c360 run` (or `c360 demo`) to publish the serving copy"
         )
     return DuckDBDatabase.for_model(path, model.databases)
+
+
+def _snowflake_database() -> Any:
+    """Cortex Analyst's SQL runs where its tables are: on Snowflake, under a read-only role."""
+    from assistant.database import SnowflakeDatabase
+    from ingestion.snowflake.connect import connect
+
+    settings = get_settings()
+    settings.require_snowflake()
+    reader = settings.model_copy(update={"snowflake_role": settings.assistant_snowflake_role})
+    return SnowflakeDatabase(lambda: connect(reader, timeout=60))
 
 
 def _backend(name: BackendName, model: Any) -> Any:
@@ -124,10 +141,11 @@ def ask(
 
     settings = get_settings()
     model = _load_model(semantic_model)
+    chosen = backend or BackendName(settings.assistant_backend)
     engine = Engine(
         model,
-        _database(model, database),
-        backend=_backend(backend or BackendName(settings.assistant_backend), model),
+        _database(model, database, chosen),
+        backend=_backend(chosen, model),
         store=AssistantStore(settings.assistant_store_path),
         max_rows=max_rows,
         cache_dir=settings.assistant_store_path.parent,

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
         default=None, description="Bearer token for Cortex Analyst's REST API (backend cortex)."
     )
     snowflake_token_type: str = "PROGRAMMATIC_ACCESS_TOKEN"
+    assistant_snowflake_role: str = Field(
+        default="DATA_ANALYST",
+        description="Role the SQL Cortex Analyst returns runs under (read-only grants, script 02).",
+    )
     openai_base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
     )
