@@ -20,6 +20,7 @@ import duckdb
 
 log = logging.getLogger(__name__)
 
+
 class DuckDBDatabase:
     """`connect()` → a cursor on a read-only, locked-down DuckDB over the files."""
 

@@ -291,8 +291,12 @@ def test_c360_ask_backend_cortex_queries_snowflake_from_settings(
         monkeypatch.setenv(key, value)
     counts = _loans_on_snowflake(
         lambda: snowflake.connector.connect(
-            account="c360test", user="analyst", password="x", host="127.0.0.1",
-            port=fakesnow_port, protocol="http",
+            account="c360test",
+            user="analyst",
+            password="x",
+            host="127.0.0.1",
+            port=fakesnow_port,
+            protocol="http",
         ),  # fmt: skip
         library_db,
     )
