@@ -113,6 +113,9 @@ STOP = {
 }  # fmt: skip
 MONEY_HINTS = ("spend", "value", "amount", "limit", "cost", "lift", "revenue", "price", "sale",
                "ltv", "income", "balance", "salary", "budget", "payment")  # fmt: skip
+FALL_WORDS = {"decline", "declines", "declined", "drop", "drops", "dropped", "fall", "fell",
+              "decrease", "decreased", "loss", "losses", "reduction", "shrink"}  # fmt: skip
+CHANGE_COLUMN = re.compile(r"(^|_)(change|growth|delta|diff|lift|trend)(_|$)", re.I)
 #: A column that already holds an average or a ratio: summing it over rows means nothing.
 AVERAGED = re.compile(r"(^|_)(avg|average|mean|pct|percent|rate|ratio|share)(_|$)", re.I)
 PII_COLUMN = re.compile(r"e[-_ ]?mail|phone|ssn|social_security|password|address|birth", re.I)
@@ -402,6 +405,15 @@ class Parser:
                     text = "in " + text
                 conditions[-1].label = text
                 used.add(idx)
+            elif c.kind == "column" and self.model.tables[c.table].columns[c.name].is_boolean:
+                # "predicted to churn", "not already churned": a yes/no column is a filter
+                conditions.append(
+                    Condition(
+                        c.table, "boolean", column=c.name, negate=m.negate,
+                        label=("not " if m.negate else "") + m.text.lower(),
+                    )
+                )  # fmt: skip
+                used.add(idx)
         for (table, column_name), ms in values_by_column.items():
             column = self.model.tables[table].columns[column_name]
             positive = [m for m in ms if not m.negate]
@@ -526,7 +538,12 @@ class Parser:
         # shares: "what share of customers are premium" → the last value condition is the share
         if share and conditions:
             target = next(
-                (c for c in reversed(conditions) if c.kind in ("values", "filter", "compare")), None
+                (
+                    c
+                    for c in reversed(conditions)
+                    if c.kind in ("values", "filter", "compare", "boolean")
+                ),
+                None,
             )
             if target is not None:
                 conditions.remove(target)
@@ -634,6 +651,8 @@ class Parser:
             if top_n or desc is not None:
                 intent.order_by = f"column:{order_col.table}.{order_col.name}"  # type: ignore[union-attr]
                 intent.order_desc = desc if desc is not None else True
+                if self._falls(words, order_col.name):  # type: ignore[union-attr]
+                    intent.order_desc = not intent.order_desc
                 intent.limit = top_n or 10
                 pair = (order_col.table, order_col.name)  # type: ignore[union-attr]
                 if pair not in intent.list_columns:
@@ -718,6 +737,8 @@ class Parser:
         if top_n or desc is not None or popular:
             intent.order_by = "measure:0"
             intent.order_desc = desc if desc is not None else True
+            if measures and self._falls(words, measures[0].name):
+                intent.order_desc = not intent.order_desc
             if top_n:
                 intent.limit = top_n
             elif any(self.model.tables[g.table].columns[g.column].unique for g in groups):
@@ -1097,6 +1118,10 @@ class Parser:
                 break
         return top_n, desc
 
+    def _falls(self, words: list[str], column: str) -> bool:
+        """ "the biggest decline / drop / fall" in a signed change: the most negative first."""
+        return bool(set(words) & FALL_WORDS) and CHANGE_COLUMN.search(column) is not None
+
     def _ranking_column(
         self, matches: list[Match], subject: str, comparisons: list[Condition]
     ) -> Column | None:
@@ -1121,7 +1146,10 @@ class Parser:
             ):
                 cols.append((subject, column.name))
                 break
+        reach = self._graph.reach(subject)
         for condition in conditions:
+            if condition.table not in reach:
+                continue  # a condition on events ("last month"): shown by the filter, not a column
             if condition.kind in ("values", "compare", "boolean", "time") and condition.column:
                 cols.append((condition.table, condition.column))
             if condition.kind == "filter":
@@ -1189,16 +1217,19 @@ class Parser:
         for t in tables:
             if self._graph.is_event(t) and self.model.tables[t].time_dimensions:
                 return self.model.tables[t].time_dimensions[0]
-        for t in tables:
-            if self.model.tables[t].time_dimensions:
-                return self.model.tables[t].time_dimensions[0]
+        # "last month" is about events (transactions, monthly changes) before it is about an
+        # entity's own dates (an account's opening): a joined event table's time comes first
         for t in self.model.tables.values():
             if (
                 self._graph.is_event(t.name)
                 and t.time_dimensions
+                and t.name not in self.lex.missing_tables
                 and self._graph.connect([t.name, *tables])
             ):
                 return t.time_dimensions[0]
+        for t in tables:
+            if self.model.tables[t].time_dimensions:
+                return self.model.tables[t].time_dimensions[0]
         return None
 
     def _complete_periods(self, column: Column, grain: str) -> Condition | None:
@@ -1251,6 +1282,14 @@ class Parser:
             for event in events:
                 for n in range(len(words), 0, -1):
                     for i in range(len(words) - n + 1):
+                        # the words left out may only say how to aggregate ("average
+                        # spend" → spend), never what ("spend decline" is not spend)
+                        left_out = words[:i] + words[i + n :]
+                        if any(
+                            w not in AGGREGATIONS and w not in FILLER and w not in GRAINS
+                            for w in left_out
+                        ):
+                            continue
                         for c in self.lex.phrases.get(words[i : i + n], []):
                             if c.table == event and c.kind in ("metric", "column"):
                                 if (
@@ -1317,6 +1356,16 @@ class Parser:
         m = re.search(rf"\b(?:in|during|for|of)\s+({month_names})(?:\s+(20\d\d))?\b", text)
         if m and m.group(1) not in ("may", "mar") or (m and m.group(2)):
             return ("month", MONTHS[m.group(1)], int(m.group(2)) if m.group(2) else None)
+        m = re.search(
+            r"\b(?:q([1-4])|([1-4])(?:\.0)?\s*(?:st|nd|rd|th)\s+quarter"
+            r"|(first|second|third|fourth)\s+quarter)"
+            r"(?:\s+(?:of\s+)?(20\d\d))?\b",
+            text,
+        )
+        if m:
+            ordinal = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+            quarter = int(m.group(1) or m.group(2) or ordinal[m.group(3)])
+            return ("quarter", quarter, int(m.group(4)) if m.group(4) else None)
         m = re.search(r"\b(?:in|during|for|of)\s+(20\d\d)\b", text)
         if m:
             return ("year", int(m.group(1)), None)
@@ -1372,6 +1421,12 @@ class Parser:
             start = date(year, n, 1)
             end = _add_months(start, 1)
             label = f"in {_month(start)}"
+        elif kind == "quarter":
+            first_month = 3 * (n - 1) + 1
+            year = unit or (anchor.year if first_month <= anchor.month else anchor.year - 1)
+            start = date(year, first_month, 1)
+            end = _add_months(start, 3)
+            label = f"in Q{n} {year}"
         else:  # year
             start = date(n, 1, 1)
             end = date(n + 1, 1, 1)

@@ -145,6 +145,14 @@ class Planner:
             intent.measures and root not in measured and root != self._prefer(measured)
         ):
             root = self.graph.root(measured) or measured[0]
+        if (
+            intent.mode in ("list", "profile")
+            and intent.subject
+            and all(t in self.graph.reach(intent.subject) for t in measured)
+        ):
+            # a list has one row per subject row: a condition on events ("last month") is a
+            # semi-join, never a join that repeats a customer per transaction
+            root = intent.subject
         reach = self.graph.reach(root)
 
         joined: list[str] = []
@@ -233,8 +241,13 @@ class Planner:
             if m.kind == "share" and not m.name and intent.subject:
                 table = self.model.tables[intent.subject]
                 key = table.primary_key[0] if table.primary_key else None
+                if key and intent.subject in reach:
+                    need(intent.subject)
+                elif key:  # counted where the share is taken: the root's own rows
+                    table = self.model.tables[root]
+                    key = table.primary_key[0] if table.primary_key else None
                 base = (
-                    exp.Count(this=exp.Distinct(expressions=[self.col(intent.subject, key)]))
+                    exp.Count(this=exp.Distinct(expressions=[self.col(table.name, key)]))
                     if key
                     else exp.Count(this=exp.Star())
                 )

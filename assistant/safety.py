@@ -18,7 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _WRITE_WORDS = re.compile(
-    r"\b(delete|drop|truncate|insert|update|alter|grant|revoke|merge\s+into|upsert|overwrite|"
+    # "drop" alone is also a fall ("the largest drop in spend"): a write only as a command
+    # or with a database object after it
+    r"^\s*(please\s+|can\s+you\s+|could\s+you\s+)?drop\b"
+    r"|\bdrop\s+(table|tables|view|views|schema|database|column|index|the\s+\w+\s+table)\b"
+    r"|\b(delete|truncate|insert|update|alter|grant|revoke|merge\s+into|upsert|overwrite|"
     r"erase|wipe|purge|shutdown|vacuum|attach|detach|pragma|install|copy\s+\w+\s+to)\b",
     re.I,
 )

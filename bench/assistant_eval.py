@@ -119,6 +119,11 @@ BANK: list[Case] = [
     Case("aggregates", "How much did the treatment group spend after the offer?", f"SELECT AVG(post_campaign_avg_spend) FILTER (WHERE treatment_group = 'treatment') FROM {CP}", prefix=1),
     Case("aggregates", "What was the ROI of the campaign?", f"WITH g AS (SELECT treatment_group, COUNT(*) n, AVG(spend_lift) lift, SUM(cost_per_customer) AS spent FROM {CP} GROUP BY 1) SELECT ((t.lift - c.lift) * t.n - t.spent) / t.spent * 100 FROM g t, g c WHERE t.treatment_group = 'treatment' AND c.treatment_group = 'control'"),
     Case("unanswerable", "Which merchants are over 65?"),
+    Case("filters", "How many customers are predicted to churn?", "SELECT COUNT(*) FROM gold.churn_predictions WHERE predicted_churn"),
+    Case("aggregates", "What share of customers are predicted to churn?", "SELECT AVG(CASE WHEN predicted_churn THEN 100.0 ELSE 0 END) FROM gold.churn_predictions", prefix=1),
+    Case("time windows", "What was total spend in Q3 2026?", f"SELECT SUM(transaction_amount) FROM {F} WHERE transaction_date >= '2026-07-01' AND transaction_date < '2026-10-01'"),
+    Case("time windows", "how many transactions in the 4th quarter of 2025", f"SELECT COUNT(*) FROM {F} WHERE transaction_date >= '2025-10-01' AND transaction_date < '2026-01-01'"),
+    Case("top-N", "Which customers had the largest drop in spend?", f"SELECT latest_mom_change_pct FROM {P} WHERE latest_mom_change_pct IS NOT NULL ORDER BY latest_mom_change_pct ASC LIMIT 10"),
     # time windows
     Case("time windows", "total spend last month", f"SELECT SUM(transaction_amount) FROM {F} WHERE transaction_date >= {MONTH} - INTERVAL 1 MONTH AND transaction_date < {MONTH}"),
     Case("time windows", "How many transactions were there in 2026?", f"SELECT COUNT(*) FROM {F} WHERE transaction_date >= '2026-01-01' AND transaction_date < '2027-01-01'"),

@@ -256,6 +256,14 @@ def test_complete_profile_of_one_customer(engine: Engine, built_portfolio: Portf
         # "who" + "the most": the customers, ranked (not an average)
         ("Who spent the most in Texas?",
          "SELECT customer_id, full_name, state, lifetime_value FROM gold.customer_360_profile WHERE state = 'TX' ORDER BY lifetime_value DESC, customer_id LIMIT 10"),
+        # a yes/no column is a filter
+        ("How many customers were retained in the treatment group?",
+         "SELECT COUNT(DISTINCT customer_id) FROM gold.campaign_performance WHERE is_retained AND treatment_group = 'treatment'"),
+        # "drop" here is a fall, not a write; quarters are windows
+        ("Which customers had the largest drop in spend?",
+         "SELECT customer_id, full_name, latest_mom_change_pct FROM gold.customer_360_profile WHERE latest_mom_change_pct IS NOT NULL ORDER BY latest_mom_change_pct ASC, customer_id LIMIT 10"),
+        ("What was the total spend in Q2 2026?",
+         "SELECT SUM(transaction_amount) FROM gold.fact_transaction WHERE transaction_date >= '2026-04-01' AND transaction_date < '2026-07-01'"),
         # a column that holds an average is averaged, never summed
         ("How much did the treatment group spend after the offer?",
          "SELECT AVG(post_campaign_avg_spend) FROM gold.campaign_performance WHERE treatment_group = 'treatment'"),
