@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -348,6 +348,7 @@ class Parser:
         id_value: Match | None = None
         used: set[int] = set()
 
+        per_unit = ""
         # group-by targets: a dimension right after by/per/each/across/for each
         for idx, m in enumerate(matches):
             prev = words[m.start - 1] if m.start > 0 else ""
@@ -364,6 +365,12 @@ class Parser:
                         and self.model.tables[c.table].columns[c.name].kind != "fact"]  # fmt: skip
                 if m.chosen.kind not in ("column", "table") and dims:
                     m.chosen = next((c for c in dims if c.table == focus), dims[0])
+            if prev == "per" and m.chosen.kind == "table":
+                # "spend per transaction", "average spend per customer": the unit an average
+                # is taken over, not one row per id
+                per_unit = m.chosen.table
+                used.add(idx)
+                continue
             if is_group_cue and m.chosen.kind in ("column", "table"):
                 grouping = self._grouping_for(m.chosen)
                 if grouping is not None:
@@ -508,6 +515,8 @@ class Parser:
                 elif not subject:
                     subject = c.table
 
+        if per_unit:
+            measures = [self._per_row(m, per_unit) for m in measures]
         # an entity measure ("spending" of customers) over time → the event table's measure
         if (time_window is not None or grain) and not explicit_time:
             measures = self._retarget_for_time(measures, conditions)
@@ -516,9 +525,13 @@ class Parser:
             column = self._time_column(explicit_time, measures, conditions, focus)
             if column is not None:
                 start, end, label = self._window_bounds(time_window, column)
+                negate = self._unowned_negation(words, matches)
                 conditions.append(
-                    Condition(column.table, "time", column.name, start=start, end=end, label=label)
-                )
+                    Condition(
+                        column.table, "time", column.name, start=start, end=end, negate=negate,
+                        label=("not " if negate else "") + label,
+                    )
+                )  # fmt: skip
         if grain:
             if not explicit_time:
                 measures = self._retarget_for_time(measures, conditions)
@@ -832,6 +845,42 @@ class Parser:
                 )
                 if not any(o.end > neg_pos for o in earlier):
                     m.negate = True
+
+    def _per_row(self, measure: Measure, unit: str) -> Measure:
+        """A sum over the rows of `unit` asked "per" row is the average row: total spend per
+        transaction → AVG(transaction_amount)."""
+        if measure.table != unit:
+            # the same words on the unit's own table ("spend" of transactions, not of customers)
+            key = tuple(phrase_tokens(measure.phrase)) if measure.phrase else ()
+            bare = tuple(w for w in key if w not in AGGREGATIONS)  # "average spend" → spend
+            same = [c for k in (key, bare) for c in self.lex.phrases.get(k, []) if c.table == unit]
+            metric = next((c for c in same if c.kind == "metric"), None)
+            if metric is None:
+                return measure
+            measure = Measure(unit, "metric", metric.name, phrase=measure.phrase)
+        if measure.kind == "fact" and measure.agg == "SUM":
+            return replace(measure, agg="AVG", label="average " + humanize(measure.name))
+        if measure.kind == "metric":
+            expr = self.model.tables[unit].metrics[measure.name].expr
+            inner = re.fullmatch(r"\s*SUM\(\s*(\w+)\s*\)\s*", expr, re.I)
+            if inner and inner.group(1) in self.model.tables[unit].columns:
+                name = inner.group(1)
+                return Measure(unit, "fact", name, agg="AVG", label="average " + humanize(name),
+                               phrase=measure.phrase)  # fmt: skip
+        return measure
+
+    def _unowned_negation(self, words: list[str], matches: list[Match]) -> bool:
+        """A "not" that negates no named thing ("have not transacted in the last 90 days")
+        negates the time window: the rows with nothing in it."""
+        for i, w in enumerate(words):
+            if w not in NEGATIONS:
+                continue
+            if any(m.start > i and m.start - i <= 4 and m.negate for m in matches):
+                continue
+            if words[i + 1 : i + 3] == ["in", "the"] or (i > 0 and words[i - 1] == "than"):
+                continue  # "not in the Northeast" is owned by a filter; "other than" by a value
+            return True
+        return False
 
     def _comparisons(
         self, tokens: list[Token], matches: list[Match], unresolved: list[str]

@@ -12,6 +12,7 @@ so measures never fan out.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import sqlglot
 from sqlglot import exp
@@ -189,15 +190,19 @@ class Planner:
                 having.append(tree)
                 continue
             if c.table not in reach:
-                semi.setdefault(c.table, []).append(tree)
+                # "customers who have not transacted in the last 90 days": NOT IN the
+                # customers with a transaction then (not: with a transaction at another time)
+                inner = self.condition(replace(c, negate=False))
+                semi.setdefault((c.table, c.negate), []).append(inner)
                 continue
             need(c.table)
             if intent.compare_overall and c.kind in ("values", "filter", "compare"):
                 subset.append(tree)
             else:
                 where.append(tree)
-        for table, trees in semi.items():
-            where.append(self._semi_join(root, reach, table, trees))
+        for (table, negate), trees in semi.items():
+            member = self._semi_join(root, reach, table, trees)
+            where.append(exp.not_(member) if negate else member)
 
         projections: list[exp.Expression] = []
         group_exprs: list[exp.Expression] = []

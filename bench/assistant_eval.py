@@ -123,6 +123,10 @@ BANK: list[Case] = [
     Case("aggregates", "What share of customers are predicted to churn?", "SELECT AVG(CASE WHEN predicted_churn THEN 100.0 ELSE 0 END) FROM gold.churn_predictions", prefix=1),
     Case("time windows", "What was total spend in Q3 2026?", f"SELECT SUM(transaction_amount) FROM {F} WHERE transaction_date >= '2026-07-01' AND transaction_date < '2026-10-01'"),
     Case("time windows", "how many transactions in the 4th quarter of 2025", f"SELECT COUNT(*) FROM {F} WHERE transaction_date >= '2025-10-01' AND transaction_date < '2026-01-01'"),
+    Case("aggregates", "average spend per transaction", f"SELECT AVG(transaction_amount) FROM {F}"),
+    Case("grouping", "total spend per transaction by channel", f"SELECT channel, AVG(transaction_amount) a FROM {F} GROUP BY 1 ORDER BY a DESC"),
+    Case("grouping", "spend per customer by state", f"SELECT state, AVG(avg_monthly_spend) a FROM {P} GROUP BY 1 ORDER BY a DESC"),
+    Case("negation", "How many customers have not transacted in the last 90 days?", f"SELECT COUNT(*) FROM {P} WHERE customer_id NOT IN (SELECT customer_id FROM {F} WHERE transaction_date >= {DAY} - INTERVAL 89 DAY AND transaction_date < {DAY} + INTERVAL 1 DAY)"),
     Case("top-N", "Which customers had the largest drop in spend?", f"SELECT latest_mom_change_pct FROM {P} WHERE latest_mom_change_pct IS NOT NULL ORDER BY latest_mom_change_pct ASC LIMIT 10"),
     # time windows
     Case("time windows", "total spend last month", f"SELECT SUM(transaction_amount) FROM {F} WHERE transaction_date >= {MONTH} - INTERVAL 1 MONTH AND transaction_date < {MONTH}"),

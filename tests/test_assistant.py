@@ -259,6 +259,12 @@ def test_complete_profile_of_one_customer(engine: Engine, built_portfolio: Portf
         # a yes/no column is a filter
         ("How many customers were retained in the treatment group?",
          "SELECT COUNT(DISTINCT customer_id) FROM gold.campaign_performance WHERE is_retained AND treatment_group = 'treatment'"),
+        # "per transaction" is the unit of an average, not a grouping by transaction id
+        ("total spend per transaction by channel",
+         "SELECT channel, AVG(transaction_amount) FROM gold.fact_transaction GROUP BY 1 ORDER BY 2 DESC"),
+        # a "not" that names nothing negates the window: customers with no transaction in it
+        ("How many customers have not transacted in the last 90 days?",
+         "SELECT COUNT(*) FROM gold.customer_360_profile WHERE customer_id NOT IN (SELECT customer_id FROM gold.fact_transaction WHERE transaction_date >= (SELECT MAX(transaction_date)::DATE - INTERVAL 89 DAY FROM gold.fact_transaction))"),
         # quarters are time windows
         ("What was the total spend in Q2 2026?",
          "SELECT SUM(transaction_amount) FROM gold.fact_transaction WHERE transaction_date >= '2026-04-01' AND transaction_date < '2026-07-01'"),
