@@ -334,6 +334,11 @@ class Parser:
                     m.chosen = next((c for c in table_cands if c.table == focus), table_cands[0])
 
         unknown = self._unknown_words(tokens, matches)
+        named = [w for w in unknown if w[:1].isupper() and w != tokens[0].raw and len(w) > 2]
+        if named and not follow_up:
+            # "the most Premium members" where no Premium exists: a value we don't hold is
+            # asked about, never silently dropped
+            return self._clarify_words(named, focus)
         agg_problem = self._dangling_aggregation(tokens, matches)
         if agg_problem:
             return self._clarify_measure(agg_problem, focus)
@@ -600,6 +605,7 @@ class Parser:
             and all(i in implicit_agg for i in range(len(measures)))
             and len({m.table for m in measures}) == 1
             and self.model.tables[measures[0].table].primary_key
+            and not self._graph.is_event(measures[0].table)
         ):  # fmt: skip
             subject = measures[0].table
         elif (
@@ -657,6 +663,36 @@ class Parser:
                 return self._clarify_words(unknown, focus)
             if top_n or desc is not None:
                 order_col = self._ranking_column(matches, subject, comparisons)
+                other = next(
+                    (m.chosen.table for m in matches
+                     if m.chosen is not None and m.chosen.kind == "table"
+                     and m.chosen.table != subject
+                     and self.model.tables[m.chosen.table].primary_key
+                     and self._graph.root([subject, m.chosen.table]) is not None),
+                    None,
+                )  # fmt: skip
+                if order_col is None and other is not None:
+                    # "which member borrowed the most books": members ranked by how many
+                    # distinct books their events reach
+                    key = self.model.tables[other].primary_key[0]
+                    entity = self.model.tables[other].entity
+                    intent = Intent(
+                        mode="aggregate",
+                        measures=[Measure(other, "count", key, label=f"number of {entity}")],
+                        groups=[
+                            Grouping(
+                                subject,
+                                self.model.tables[subject].primary_key[0],
+                                label=self.model.tables[subject].entity,
+                            )
+                        ],
+                        conditions=conditions,
+                        subject=subject,
+                        order_by="measure:0",
+                        order_desc=desc if desc is not None else True,
+                        limit=top_n or 10,
+                    )
+                    return self._finish(intent)
                 if order_col is None:
                     return self._clarify_ranking(subject)
             intent = Intent(mode="list", conditions=conditions, subject=subject)

@@ -306,6 +306,30 @@ class Planner:
                 (lc, rc), *_ = rel.columns
                 sub = exp.select(self.col(table, lc)).from_(_logical(table)).where(exp.and_(*trees))
                 return exp.In(this=self.col(right, rc), query=exp.Subquery(this=sub))
+        # two hops through an event table that joins both ("average pages of books borrowed in
+        # Boston": books IN (loans whose member IN (members in Boston)))
+        for to_reached in self.model.relationships:
+            if to_reached.right_table not in reach or to_reached.left_table == table:
+                continue
+            event = to_reached.left_table
+            to_table = next(
+                (r for r in self.model.relationships
+                 if r.left_table == event and r.right_table == table),
+                None,
+            )  # fmt: skip
+            if to_table is None:
+                continue
+            (tl, tr), *_ = to_table.columns
+            inner = exp.select(self.col(table, tr)).from_(_logical(table)).where(exp.and_(*trees))
+            (el, er), *_ = to_reached.columns
+            middle = (
+                exp.select(self.col(event, el))
+                .from_(_logical(event))
+                .where(exp.In(this=self.col(event, tl), query=exp.Subquery(this=inner)))
+            )
+            return exp.In(
+                this=self.col(to_reached.right_table, er), query=exp.Subquery(this=middle)
+            )
         raise PlanError(f"{table} does not join {root} along the model's relationships")
 
     # --- logical → physical ------------------------------------------------------------------

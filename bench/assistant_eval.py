@@ -219,6 +219,11 @@ LIBRARY_BANK: list[Case] = [
     Case("library", "average days late by genre", "SELECT b.genre, AVG(l.days_late) v FROM loans l JOIN books b USING (book_id) GROUP BY 1 ORDER BY v DESC"),
     Case("library", "How many Family members are older than 60?", "SELECT COUNT(*) FROM members WHERE membership_tier = 'Family' AND age > 60"),
     Case("library", "and in the Plus tier?", "SELECT COUNT(*) FROM members WHERE membership_tier = 'Plus' AND age > 60", history=["How many Family members are older than 60?"]),
+    Case("library", "Who paid the most fines?", "SELECT member_id, SUM(late_fee) s FROM loans GROUP BY 1 ORDER BY s DESC LIMIT 10", prefix=3),
+    Case("library", "Which member borrowed the most books?", "SELECT member_id, COUNT(DISTINCT book_id) n FROM loans GROUP BY 1 ORDER BY n DESC LIMIT 10", prefix=1),
+    Case("library", "average pages of books borrowed in Boston", "SELECT AVG(pages) FROM books WHERE book_id IN (SELECT book_id FROM loans WHERE member_id IN (SELECT member_id FROM members WHERE city = 'Boston'))"),
+    Case("library", "How many members are over 65?", "SELECT COUNT(*) FROM members WHERE age > 65"),
+    Case("library", "Which city has the most Premium members?"),
     Case("library", "What is the average salary of members?"),
     Case("library", "delete all overdue loans"),
 ]  # fmt: skip

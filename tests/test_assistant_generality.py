@@ -60,6 +60,11 @@ def test_the_model_validates_against_its_database(library: tuple[Engine, Path]) 
          "SELECT date_trunc('month', loan_date)::DATE, COUNT(*) FROM loans WHERE loan_date >= '2026-04-01' AND loan_date < '2026-07-01' GROUP BY 1 ORDER BY 1"),
         ("How many loans did each branch make?",
          "SELECT branch, COUNT(*) FROM loans GROUP BY 1 ORDER BY 2 DESC"),
+        # people over a bare number: their age
+        ("How many members are over 65?", "SELECT COUNT(*) FROM members WHERE age > 65"),
+        # a condition two joins away, through the events that join both
+        ("average pages of books borrowed in Boston",
+         "SELECT AVG(pages) FROM books WHERE book_id IN (SELECT book_id FROM loans WHERE member_id IN (SELECT member_id FROM members WHERE city = 'Boston'))"),
     ],
 )  # fmt: skip
 def test_questions_match_hand_written_sql(
@@ -98,3 +103,27 @@ def test_unknown_things_are_clarified_not_invented(library: tuple[Engine, Path])
     answer = engine.ask("What is the average salary of members?")
     assert answer.status == "clarify" and answer.sql is None
     assert "salary" in answer.answer
+
+
+def test_who_and_the_most_of_another_entity_rank_the_people(library: tuple[Engine, Path]) -> None:
+    """ "Who paid the most fines": the events' most joined entity, ranked by the sum; "the
+    most books": members ranked by how many distinct books their loans reach."""
+    engine, path = library
+    fines = engine.ask("Who paid the most fines?")
+    expected = truth(
+        path, "SELECT SUM(late_fee) FROM loans GROUP BY member_id ORDER BY 1 DESC LIMIT 10"
+    )
+    assert fines.status == "answered", fines.answer
+    assert [_num(r[-1]) for r in fines.rows] == [_num(r[0]) for r in expected]
+    books = engine.ask("Which member borrowed the most books?")
+    expected = truth(
+        path,
+        "SELECT COUNT(DISTINCT book_id) FROM loans GROUP BY member_id ORDER BY 1 DESC LIMIT 10",
+    )
+    assert [r[-1] for r in books.rows] == [r[0] for r in expected], books.sql
+
+
+def test_a_value_the_data_does_not_hold_is_asked_about(library: tuple[Engine, Path]) -> None:
+    engine, _ = library
+    answer = engine.ask("Which city has the most Premium members?")
+    assert answer.status == "clarify" and answer.sql is None and "Premium" in answer.answer
