@@ -33,7 +33,7 @@ AGGREGATIONS = {
     "overall": "SUM", "combined": "SUM", "median": "MEDIAN", "maximum": "MAX", "max": "MAX",
     "minimum": "MIN", "min": "MIN",
 }  # fmt: skip
-COUNT_CUES = (("how", "many"), ("number", "of"), ("count", "of"), ("count",), ("how", "much"))
+COUNT_CUES = (("how", "many"), ("number", "of"), ("count", "of"), ("count",))
 GREATER = {
     ("over",): ">", ("above",): ">", ("more", "than"): ">", ("greater", "than"): ">",
     ("higher", "than"): ">", ("bigger", "than"): ">", ("larger", "than"): ">",
@@ -657,6 +657,11 @@ class Parser:
             )  # fmt: skip
             if dim is not None and self._ranking_column(matches, subject, comparisons) is None:
                 groups.append(Grouping(dim.table, dim.name, label=humanize(dim.name)))
+        if not measures and not groups and not subject and list_cue and conditions:
+            # "who is at risk of churning": the rows the filter is about
+            table = conditions[0].table
+            if self.model.tables[table].primary_key and all(c.table == table for c in conditions):
+                subject = table
         if not measures and not groups and subject and (list_cue or ranked):
             if unknown and words[0] in ("what", "how"):
                 # "what is the ROI of the campaign": asks for a number the model doesn't hold

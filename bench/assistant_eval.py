@@ -127,6 +127,9 @@ BANK: list[Case] = [
     Case("grouping", "total spend per transaction by channel", f"SELECT channel, AVG(transaction_amount) a FROM {F} GROUP BY 1 ORDER BY a DESC"),
     Case("grouping", "spend per customer by state", f"SELECT state, AVG(avg_monthly_spend) a FROM {P} GROUP BY 1 ORDER BY a DESC"),
     Case("negation", "How many customers have not transacted in the last 90 days?", f"SELECT COUNT(*) FROM {P} WHERE customer_id NOT IN (SELECT customer_id FROM {F} WHERE transaction_date >= {DAY} - INTERVAL 89 DAY AND transaction_date < {DAY} + INTERVAL 1 DAY)"),
+    Case("filters", "How much do customers in California spend on average?", f"SELECT AVG(avg_monthly_spend) FILTER (WHERE state = 'CA'), AVG(avg_monthly_spend) FROM {P}"),
+    Case("trends", "travel spending trend over the past 6 months", f"SELECT DATE_TRUNC('month', f.transaction_date)::DATE m, SUM(f.transaction_amount) FROM {F} f JOIN {C} c ON f.merchant_category_key = c.category_key WHERE c.category_group = 'Travel' AND f.transaction_date >= {MONTH} - INTERVAL 6 MONTH AND f.transaction_date < {MONTH} GROUP BY 1 ORDER BY 1"),
+    Case("top-N", "Who are our 10 most valuable customers?", f"SELECT customer_id, lifetime_value FROM {P} ORDER BY lifetime_value DESC LIMIT 10"),
     Case("top-N", "Which customers had the largest drop in spend?", f"SELECT latest_mom_change_pct FROM {P} WHERE latest_mom_change_pct IS NOT NULL ORDER BY latest_mom_change_pct ASC LIMIT 10"),
     # time windows
     Case("time windows", "total spend last month", f"SELECT SUM(transaction_amount) FROM {F} WHERE transaction_date >= {MONTH} - INTERVAL 1 MONTH AND transaction_date < {MONTH}"),
