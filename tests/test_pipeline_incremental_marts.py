@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pprint
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -232,6 +232,12 @@ def test_an_hour_without_customer_files_leaves_the_customer_models_alone(hourly)
     assert processed_until["silver_customer_history"] < facts
     assert processed_until["silver_campaign_assignments"] < facts
     assert processed_until["customer_360_profile"] == facts  # the marts still ran
+    # views are their queries: the snapshot view (whose audits read every snapshot) was last
+    # evaluated by the correction's build, up to its last whole hour; the churn feature view
+    # (no audits) by no hourly build at all
+    correction_hour = at(hourly.portfolio, 2).replace(tzinfo=UTC)
+    assert processed_until["silver_customer_snapshots"] == correction_hour.timestamp() * 1000
+    assert processed_until["churn_features_at_cutoff"] < facts
 
 
 def test_incremental_marts_equal_a_cold_build_of_the_same_files(hourly, tmp_path: Path) -> None:

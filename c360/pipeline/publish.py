@@ -30,6 +30,12 @@ publish does nothing. `c360 plan prod` publishes with `full=True` (a plan may ba
 any model); so can a user (`c360 publish --full`) after restating data with SQLMesh
 directly.
 
+The new file is not written from scratch: the file the previous publish replaced is kept
+under a second name (`.SERVING.duckdb.spare`, a hard link) and the next publish brings it up
+to date from what *it* covers (two builds' changes instead of one), instead of copying the
+whole serving file first; when a reader still holds it (DuckDB's lock says so), when it is
+missing, or with `full`, the file in place is copied as before.
+
 A temporary file left by a publish that was killed is removed by the next publish.
 In the serving file every schema, table and column name is lower case (the warehouse
 stores Snowflake-normalized upper case), so `SELECT customer_id FROM
@@ -187,15 +193,24 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
         log.debug("serving copy already covers the last build: nothing to publish")
         return report
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    spare = spare_path(target)
     try:
-        if previous is not None:
-            shutil.copyfile(target, temporary)
+        base = previous
+        if full:
+            spare.unlink(missing_ok=True)
+        elif previous is not None:
+            # the file the previous publish replaced, brought up to date from its own coverage;
+            # else a copy of the file in place
+            base = _take_spare(spare, target, temporary)
+            if base is None:
+                base = previous
+                shutil.copyfile(target, temporary)
         with duckdb.connect(str(temporary)) as con:
             attach_warehouse(con, warehouse)
-            since, covered = _changes_since(con, previous)
+            since, covered = _changes_since(con, base)
             tables = published_tables(con)
             definitions = _definitions(con)
-            plan = _plan_copies(tables, definitions, previous, since)
+            plan = _plan_copies(tables, definitions, base, since)
             by_customer = any(window == "customers" for window in plan.values())
             if by_customer and not _select_changed_customers(con, since):
                 plan = {name: "full" if w == "customers" else w for name, w in plan.items()}
@@ -211,6 +226,7 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
             con.execute(f"DETACH {_alias()}")
             con.execute("CHECKPOINT")
         pause_at("publish")  # test hook: the new copy is written, not yet swapped in
+        _keep_as_spare(target, spare)
         os.replace(temporary, target)
     finally:
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
@@ -221,6 +237,46 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
         "published %d tables (%s) to %s in %.1f s", len(report.tables), mode, target, report.seconds
     )
     return report
+
+
+def spare_path(target: Path) -> Path:
+    """Where the serving file a publish replaced is kept, to be the next publish's base."""
+    return target.with_name(f".{target.name}.spare")
+
+
+def _keep_as_spare(target: Path, spare: Path) -> None:
+    """Keep the file about to be replaced (a second name for it), so the next publish
+    updates it instead of copying the whole serving file (~0.5 GB at full scale)."""
+    spare.unlink(missing_ok=True)
+    if target.exists():
+        try:
+            os.link(target, spare)
+        except OSError as exc:  # a filesystem without hard links: the next publish copies
+            log.debug("no spare serving file: %s", exc)
+
+
+def _take_spare(spare: Path, target: Path, temporary: Path) -> _Previous | None:
+    """Move the spare serving file to `temporary` and return what it covers; None (copy the
+    file in place instead) when there is none, it is the file in place itself (a publish was
+    killed between keeping it and swapping), or a reader still holds it: a reader that opened
+    it while it was in place keeps it open (read-only) until it reconnects, and it must not
+    change under that reader — DuckDB's lock refuses the writer then."""
+    if not spare.exists():
+        return None
+    if target.exists() and os.path.samefile(spare, target):
+        spare.unlink()
+        return None
+    try:
+        duckdb.connect(str(spare)).close()
+    except duckdb.Error as exc:
+        log.debug("spare serving file in use (%s): copying the file in place", exc)
+        return None
+    base = _read_previous(spare)
+    if base is None:
+        spare.unlink(missing_ok=True)
+        return None
+    os.replace(spare, temporary)
+    return base
 
 
 def attach_warehouse(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:

@@ -42,9 +42,16 @@ WITH fact_transaction AS (
   SELECT
     customer_id,
     merchant_category_key,
-    transaction_amount,
-    ingestion_timestamp
+    transaction_amount
   FROM gold.fact_transaction
+), fact_transaction_loaded AS (
+  /* the interval's facts, in an import CTE of their own: DuckDB materializes a CTE read
+     twice, which copied every fact before the join could filter them */
+  SELECT
+    customer_id
+  FROM gold.fact_transaction
+  WHERE
+    ingestion_timestamp BETWEEN @start_ts AND @end_ts
 ), dim_merchant_category AS (
   SELECT
     category_key,
@@ -55,9 +62,7 @@ WITH fact_transaction AS (
   /* customers with facts loaded in the processed interval: their categories are recomputed */
   SELECT DISTINCT
     customer_id
-  FROM fact_transaction
-  WHERE
-    ingestion_timestamp BETWEEN @start_ts AND @end_ts
+  FROM fact_transaction_loaded
 ), category_totals AS (
   SELECT
     fact_transaction.customer_id,

@@ -40,9 +40,17 @@ WITH fact_transaction AS (
     customer_id,
     merchant_category_key,
     transaction_date,
-    transaction_amount,
-    ingestion_timestamp
+    transaction_amount
   FROM gold.fact_transaction
+), fact_transaction_loaded AS (
+  /* the interval's facts, in an import CTE of their own: DuckDB materializes a CTE read
+     twice, which copied every fact before the join could filter them */
+  SELECT
+    customer_id,
+    transaction_date
+  FROM gold.fact_transaction
+  WHERE
+    ingestion_timestamp BETWEEN @start_ts AND @end_ts
 ), dim_merchant_category AS (
   SELECT
     category_key,
@@ -54,9 +62,7 @@ WITH fact_transaction AS (
   SELECT DISTINCT
     customer_id,
     DATE_TRUNC('MONTH', transaction_date)::DATE AS month
-  FROM fact_transaction
-  WHERE
-    ingestion_timestamp BETWEEN @start_ts AND @end_ts
+  FROM fact_transaction_loaded
 ), months_aggregated AS (
   /* the whole of each touched month, whenever its rows were loaded; the WHERE is implied by
      the join, spelled out so that the scan skips the months no touched row is in (an hourly
