@@ -74,7 +74,8 @@ def query_figures(store: Store, rounds: int) -> dict[str, list[float]]:
             store.alerts(now),
             store.runs(),
             store.layer_counts(),
-            store.quality_over_time(),
+            store.quality_per_load(),
+            store.quality_totals(),
             store.recent_loads(),
         ),
     }
