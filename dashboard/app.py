@@ -88,7 +88,9 @@ class Dashboard:
             self._views[name] = view = self._factories[name]()
             self._slots[name].append(view)
             if self._location is not None and name in URL_SYNCED:
-                self._location.sync(view, URL_SYNCED[name], on_error=self._bad_url(view))
+                self._location.sync(
+                    view, URL_SYNCED[name], on_error=self._bad_url(view, URL_SYNCED[name])
+                )
         return self._views[name]
 
     explorer = property(lambda self: self.view("segments"))
@@ -140,9 +142,9 @@ class Dashboard:
                 self.view(name)  # syncs it
         if "customer" in self._views and self.customer.customer_id and "tab" not in query:
             self.open_customer(self.customer.customer_id)  # a deep link opens its tab
-        location.sync(self.nav, {"tab": "tab"}, on_error=self._bad_url(self.nav))
+        location.sync(self.nav, {"tab": "tab"}, on_error=self._bad_url(self.nav, {"tab": "tab"}))
 
-    def _bad_url(self, target: param.Parameterized):
+    def _bad_url(self, target: param.Parameterized, keys: dict[str, str]):
         def report(values: dict) -> None:
             # Location applies a group's values in one update and reports the whole group
             # when one fails (and again each time another object is synced): set them one by
@@ -151,7 +153,7 @@ class Dashboard:
                 try:
                     target.param.update(**{name: value})
                 except Exception:  # any invalid value: reported, ignored
-                    self.url_errors.add(name)
+                    self.url_errors.add(keys.get(name, name))  # as the link spells it
             self._show_url_errors()
 
         return report
