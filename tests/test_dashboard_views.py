@@ -217,3 +217,22 @@ def test_roles_decide_the_tabs(store):
     assert "Pipeline Health" not in [tab.name for tab in board.tabs.objects] or len(board.tabs) == 4
     board.open_customer("CUST00000003")
     assert board.nav.tab == "customer" and board.tabs.active == 1
+
+
+def test_quality_chart_has_one_point_per_load_even_within_a_second():
+    from dashboard.views.pipeline_health import _quality_chart
+
+    second = pd.Timestamp("2026-12-02 23:59:00")
+    loads = [second + pd.Timedelta(microseconds=n) for n in (0, 5, 9)]
+    quality = pd.DataFrame(
+        {
+            "loaded_at": loads,
+            "table_name": ["silver_transactions"] * 3,
+            "check_type": ["duplicate"] * 3,
+            "checked": [10, 10, 10],
+            "failed": [1, 2, 3],
+            "failure_pct": [10.0, 20.0, 30.0],
+        }
+    )
+    factors = list(_quality_chart(quality).x_range.factors)
+    assert len(set(factors)) == 3 and factors[0] == "12-02 23:59:00"

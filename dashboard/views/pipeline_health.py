@@ -250,7 +250,11 @@ def _quality_chart(quality: pd.DataFrame):
     if not len(quality):
         return None
     loads = sorted(quality.loaded_at.unique())
-    labels = {at: f"{pd.Timestamp(at):%m-%d %H:%M:%S}" for at in loads}
+    labels: dict = {}
+    for at in loads:  # loads within the same second get a running number: factors are unique
+        label = f"{pd.Timestamp(at):%m-%d %H:%M:%S}"
+        taken = sum(1 for v in labels.values() if v.split(" #")[0] == label)
+        labels[at] = f"{label} #{taken + 1}" if taken else label
     series = []
     checks = quality.groupby(["table_name", "check_type"], sort=True)
     for color, ((table_name, check_type), rows) in zip(charts.PALETTE, checks, strict=False):
