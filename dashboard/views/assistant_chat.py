@@ -46,7 +46,6 @@ pre { background: #f6f8fa; color: #12263f; border: 1px solid #dde3ea; border-rad
       padding: 10px 12px; font-size: 12.5px; line-height: 1.45; white-space: pre-wrap;
       overflow-x: auto; margin: 8px; }
 """
-CHAT_HEIGHT_CSS = ":host { height: max(420px, calc(100vh - 190px)) !important; }"
 #: Tabulator formatters per column kind (the values, and so the CSV export, stay raw).
 FORMATTERS = {
     "money": {"type": "money", "symbol": "$", "thousand": ",", "precision": 2},
@@ -186,10 +185,7 @@ class AssistantChat(Viewer):
             },
             sizing_mode="stretch_width",
             min_width=0,
-            # as tall as the window allows below the header and tabs (not a fixed 640 px:
-            # an empty band on a tall screen, a second scrollbar on a short one)
-            height=560,
-            stylesheets=[CHAT_HEIGHT_CSS],
+            height=640,
         )
         samples = [
             pn.widgets.Button(

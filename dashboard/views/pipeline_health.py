@@ -23,9 +23,9 @@ QUALITY_LOADS = 30
 DATA_LAYERS = ("bronze", "silver", "gold")
 #: The watcher's state (ingestion.pipe_status) as the card says it: (value, explanation).
 PIPE_STATES = {
-    "RUNNING": ("watching", "`c360 run --watch` loads each file as it lands"),
+    "RUNNING": ("watching", "c360 run --watch loads each file as it lands"),
     "STALLED": ("stalled", "a watcher started but has not polled for a while"),
-    "STOPPED": ("off", "no watcher: files load at each `c360 run`"),
+    "STOPPED": ("off", "no watcher: files load at each c360 run"),
     "unknown": ("unknown", "this server cannot see the watcher's heartbeat"),
 }
 
@@ -172,7 +172,7 @@ class PipelineHealth(Viewer):
                 self.lineage,
                 height=300,
                 layout="fit_columns",
-                widths={"model": 290, "kind": 230},
+                widths={"model": 300, "kind": 280},
                 titles={"model": "Model", "kind": "Kind", "upstream": "Reads"},
                 formatters={"upstream": {"type": "textarea"}},
             )
@@ -295,14 +295,13 @@ def _quality_totals(totals: pd.DataFrame) -> str:
     totals = totals[totals.check_type.isin(QUALITY_CHECKS)]
     if not len(totals):
         return ""
-    loads = int(totals.loads.max())
     since = pd.Timestamp(totals.first_load_at.min())
     rates = ", ".join(
         f"{_check_name(r.table_name, r.check_type)} {theme.percent(r.failure_pct, digits=2)}"
         for r in totals.itertuples()
     )
     return (
-        f'<span class="c360-muted">All {loads:,} loads since {since:%Y-%m-%d %H:%M} UTC: '
+        f'<span class="c360-muted">Over every load since {since:%Y-%m-%d %H:%M} UTC: '
         f"{rates} of rows failing.</span>"
     )
 

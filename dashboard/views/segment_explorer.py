@@ -190,6 +190,8 @@ class SegmentExplorer(Viewer):
             # the list is sorted in SQL (Sort by): a header click would sort one page only
             sortable=False,
             text_align={"churn_risk_score": "right"},
+            layout="fit_columns",  # every column on screen, no sideways scrolling
+            widths={"customer_id": 130, "state": 60, "card_type": 90, "churn_risk_score": 70},
             height=520,
             selectable=False,
         )
