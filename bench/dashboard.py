@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -74,7 +75,8 @@ def query_figures(store: Store, rounds: int) -> dict[str, list[float]]:
             store.alerts(now),
             store.runs(),
             store.layer_counts(),
-            store.quality_over_time(),
+            store.quality_per_load(),
+            store.quality_totals(),
             store.recent_loads(),
         ),
     }
@@ -108,6 +110,7 @@ def start_server(data_dir: Path, workers: int = 1) -> tuple[subprocess.Popen, st
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: --num-procs children stop with it
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -207,7 +210,7 @@ def main() -> None:
             f"{failed} failed   (target p95 ≤ 2 s)"
         )
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)  # the server and its forked workers
         process.wait(timeout=30)
 
 

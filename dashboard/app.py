@@ -11,6 +11,7 @@ import logging
 import pandas as pd
 import panel as pn
 import param
+from panel.io.callbacks import PeriodicCallback
 
 from dashboard import theme
 from dashboard.assistant_adapter import EngineLike, usage
@@ -20,6 +21,9 @@ from dashboard.views.campaigns import CampaignPerformance
 from dashboard.views.customer360 import Customer360
 from dashboard.views.pipeline_health import PipelineHealth
 from dashboard.views.segment_explorer import URL_PARAMS, SegmentExplorer
+
+#: What each view keeps in the URL (parameter -> query key).
+URL_SYNCED = {"segments": URL_PARAMS, "customer": {"customer_id": "customer_id"}}
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +75,10 @@ class Dashboard:
         titles = dict(zip(TABS, TAB_TITLES, strict=True))
         self.tabs = pn.Tabs(*[(titles[n], self._slots[n]) for n in names], dynamic=True)
         self.tabs.param.watch(self._tab_clicked, "active")
+        self._location = None
+        #: query parameters of the link that were ignored (unknown or invalid), shown once
+        self.url_errors: set[str] = set()
+        self.notice = theme.html_pane(visible=False, css_classes=["c360-url-notice"])
         self.nav.param.watch(self._tab_changed, "tab")
         self._version = file_version(store.path)
 
@@ -79,6 +87,10 @@ class Dashboard:
         if name not in self._views:
             self._views[name] = view = self._factories[name]()
             self._slots[name].append(view)
+            if self._location is not None and name in URL_SYNCED:
+                self._location.sync(
+                    view, URL_SYNCED[name], on_error=self._bad_url(view, URL_SYNCED[name])
+                )
         return self._views[name]
 
     explorer = property(lambda self: self.view("segments"))
@@ -116,24 +128,49 @@ class Dashboard:
         return True
 
     def sync_url(self, location) -> None:
-        """Filters, the customer and the tab in the query string (shareable, reloadable)."""
-        query = location.query_params or {}
-        if "segments" in self._views or any(key in query for key in URL_PARAMS.values()):
-            location.sync(self.explorer, URL_PARAMS, on_error=self._bad_url)
-        if "customer" in self._tab_names:
-            location.sync(self.customer, {"customer_id": "customer_id"})
-            if self.customer.customer_id and "tab" not in query:
-                self.open_customer(self.customer.customer_id)  # a deep link opens its tab
-        location.sync(self.nav, {"tab": "tab"}, on_error=self._bad_url)
+        """Filters, the customer and the tab in the query string (shareable, reloadable).
 
-    def _bad_url(self, values: dict) -> None:
-        log.info("ignored URL parameters %s", list(values))
-        warning = theme.message(
-            f"Ignored link parameters that are not valid here: {', '.join(values)}", "warning"
+        A view is synced when it is built: a link names what it opens (`?customer_id=`
+        builds Customer 360, `?segments=` the Segment Explorer), and a view nobody opens is
+        never built for the URL's sake."""
+        self._location = location
+        query = location.query_params or {}
+        known = {"tab", *(key for keys in URL_SYNCED.values() for key in keys.values())}
+        self._unknown_url(sorted(key for key in query if key not in known))
+        for name, keys in URL_SYNCED.items():
+            if name in self._tab_names and any(key in query for key in keys.values()):
+                self.view(name)  # syncs it
+        if "customer" in self._views and self.customer.customer_id and "tab" not in query:
+            self.open_customer(self.customer.customer_id)  # a deep link opens its tab
+        location.sync(self.nav, {"tab": "tab"}, on_error=self._bad_url(self.nav, {"tab": "tab"}))
+
+    def _bad_url(self, target: param.Parameterized, keys: dict[str, str]):
+        def report(values: dict) -> None:
+            # Location applies a group's values in one update and reports the whole group
+            # when one fails (and again each time another object is synced): set them one by
+            # one, so valid values apply and only the bad ones are named, once
+            for name, value in values.items():
+                try:
+                    target.param.update(**{name: value})
+                except Exception:  # any invalid value: reported, ignored
+                    self.url_errors.add(keys.get(name, name))  # as the link spells it
+            self._show_url_errors()
+
+        return report
+
+    def _unknown_url(self, keys: list[str]) -> None:
+        self.url_errors.update(keys)
+        self._show_url_errors()
+
+    def _show_url_errors(self) -> None:
+        if not self.url_errors:
+            return
+        names = sorted(self.url_errors)
+        log.info("ignored URL parameters %s", names)
+        self.notice.object = theme.message(
+            f"Ignored link parameters that are not valid here: {', '.join(names)}", "warning"
         )
-        cards = self.explorer._cards.object or ""
-        if warning not in cards:  # each synced group reports the same bad parameter
-            self.explorer._cards.object = warning + cards
+        self.notice.visible = True
 
 
 def create_app(
@@ -161,6 +198,7 @@ def create_app(
     except NotPublished as exc:
         template.main.append(theme.html_pane(theme.message(str(exc), "error")))
         return template
+    template.main.append(dashboard.notice)
     template.main.append(dashboard.tabs)
     manifest = store.manifest()
     template.header.append(
@@ -176,8 +214,12 @@ def create_app(
         dashboard.sync_url(pn.state.location)
     dashboard.view(dashboard.nav.tab)  # the tab on screen; the others when first opened
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-        pn.state.add_periodic_callback(
-            dashboard.refresh_if_published, period=REFRESH_SECONDS * 1000
-        )
+        # background: Panel's busy indicator ignores it (a busy event of one session is
+        # sent to every open session: with many sessions that alone loads the server)
+        PeriodicCallback(
+            callback=dashboard.refresh_if_published,
+            period=REFRESH_SECONDS * 1000,
+            background=True,
+        ).start()
     template.dashboard = dashboard  # for tests and the benchmark
     return template

@@ -71,6 +71,20 @@ CUSTOMER_COLUMNS = (
     "churn_risk_score",
     "churn_risk_category",
 )
+#: The columns of the list on screen (one page): who, where, worth and risk. The CSV export
+#: carries every CUSTOMER_COLUMNS column (e-mail, credit limit, ATV, MoM change too).
+LIST_COLUMNS = (
+    "customer_id",
+    "full_name",
+    "state",
+    "customer_segment",
+    "card_type",
+    "lifetime_value",
+    "avg_monthly_spend",
+    "travel_dining_monthly_spend",
+    "churn_risk_score",
+    "churn_risk_category",
+)
 #: What the list may be sorted by (anything else is refused, never pasted into SQL).
 SORTABLE = frozenset(CUSTOMER_COLUMNS)
 CACHE_ITEMS = 512
@@ -294,7 +308,7 @@ class Store:
         }
         return self.frame(
             "customer_page",
-            f"""SELECT {", ".join(CUSTOMER_COLUMNS)} FROM {_CUSTOMER_LIST} {_SEGMENT_WHERE}
+            f"""SELECT {", ".join(LIST_COLUMNS)} FROM {_CUSTOMER_LIST} {_SEGMENT_WHERE}
                 ORDER BY {order.sql("duckdb")}, {tiebreak} LIMIT $limit OFFSET $offset""",  # noqa: S608
             params,
         )
@@ -402,34 +416,57 @@ class Store:
     ) -> pd.DataFrame:
         """The customer's latest `limit` transactions, then narrowed by `filters`.
 
-        The fact is not ordered by customer, so the scan is bounded by date: the earliest
-        month needed for `limit` rows comes from the monthly aggregate (zone maps on the
-        fact's transaction_date skip the rest).
+        The fact is not ordered by customer, so the scan is bounded twice: by date (the
+        earliest month needed for `limit` rows comes from the monthly aggregate; zone maps on
+        the fact's transaction_date skip the older row groups) and by the customer's integer
+        keys (every dim_customer version of the customer): comparing BIGINTs over millions of
+        rows costs a fraction of comparing the VARCHAR customer_id, which is compared only on
+        the rows no version covered (key -1, shared by every customer). Written as an OR so
+        DuckDB does not push the VARCHAR comparison into the scan.
         """
         filters = filters or TransactionFilters()
-        since = self.cached(
-            "transactions_since",
+        since, keys = self.cached(
+            "transactions_bounds",
             (customer_id, limit),
-            lambda cur: cur.execute(
-                """WITH months AS (
-                       SELECT month, sum(transaction_count) OVER (ORDER BY month DESC) AS seen
-                       FROM gold.customer_monthly_spend WHERE customer_id = $customer_id)
-                   SELECT coalesce(max(month) FILTER (WHERE seen >= $limit), min(month))
-                   FROM months""",
-                {"customer_id": customer_id, "limit": int(limit)},
-            ).fetchone()[0],
+            lambda cur: (
+                cur.execute(
+                    """WITH months AS (
+                           SELECT month, sum(transaction_count) OVER (ORDER BY month DESC) AS seen
+                           FROM gold.customer_monthly_spend WHERE customer_id = $customer_id)
+                       SELECT coalesce(max(month) FILTER (WHERE seen >= $limit), min(month))
+                       FROM months""",
+                    {"customer_id": customer_id, "limit": int(limit)},
+                ).fetchone()[0],
+                tuple(
+                    int(key)
+                    for (key,) in cur.execute(
+                        """SELECT customer_key FROM gold.dim_customer
+                           WHERE customer_id = $customer_id""",
+                        {"customer_id": customer_id},
+                    ).fetchall()
+                ),
+            ),
         )
+        # one placeholder per key ($key0, $key1, ...): the values stay parameters
+        placeholders = ", ".join(f"$key{i}" for i in range(len(keys))) or "NULL"
         latest = self.frame(
             "transactions",
-            """SELECT t.transaction_date, t.transaction_amount, t.merchant_name,
+            f"""SELECT t.transaction_date, t.transaction_amount, t.merchant_name,
                       coalesce(m.category_name, 'Unknown') AS category_name, t.channel,
                       t.transaction_id
                FROM gold.fact_transaction AS t
                LEFT JOIN gold.dim_merchant_category AS m
                  ON m.category_key = t.merchant_category_key
-               WHERE t.customer_id = $customer_id AND t.transaction_date >= $since
-               ORDER BY t.transaction_date DESC, t.transaction_id LIMIT $limit""",
-            {"customer_id": customer_id, "since": since or date(1900, 1, 1), "limit": int(limit)},
+               WHERE (t.customer_key IN ({placeholders})
+                      OR (t.customer_key = -1 AND t.customer_id = $customer_id))
+                 AND t.transaction_date >= $since
+               ORDER BY t.transaction_date DESC, t.transaction_id LIMIT $limit""",  # noqa: S608
+            {
+                "customer_id": customer_id,
+                "since": since or date(1900, 1, 1),
+                "limit": int(limit),
+                **{f"key{i}": key for i, key in enumerate(keys)},
+            },
         )
         mask = pd.Series(True, index=latest.index)
         if filters.categories:
@@ -506,7 +543,8 @@ class Store:
         )
 
     def layer_counts(self) -> pd.DataFrame:
-        """Rows per layer and model at the newest build."""
+        """Rows per layer and model at the newest build (bronze, silver, gold, then the
+        observability tables)."""
         return self.frame(
             "layer_counts",
             """SELECT layer, model_name, record_count FROM observability.layer_record_counts
@@ -515,26 +553,38 @@ class Store:
                         ELSE 3 END, model_name""",
         )
 
-    def quality_over_time(self) -> pd.DataFrame:
-        """Failure rate (%) per build and check (duplicates, nulls, referential integrity, ...):
-        the loads of one run (cold-load files seconds apart) are summed into one point, at the
-        run's last load."""
+    def quality_per_load(self, loads: int = 30) -> pd.DataFrame:
+        """Failure rate (%) per load and check (duplicates, nulls, referential integrity, ...)
+        for the newest `loads` loads: observability.data_quality_metrics has one row per
+        bronze load (its run_timestamp is the load time) and check, whichever build measured
+        it (a cold build measures every file of the history at once)."""
         return self.frame(
-            "quality_over_time",
-            """WITH runs AS (
-                 SELECT run_id, max(run_timestamp) AS run_timestamp
-                 FROM observability.data_quality_metrics
-                 GROUP BY run_id
+            "quality_per_load",
+            """WITH loads AS (
+                 SELECT DISTINCT run_timestamp FROM observability.data_quality_metrics
+                 ORDER BY run_timestamp DESC LIMIT $loads
                )
-               SELECT runs.run_id, runs.run_timestamp, metrics.table_name, metrics.check_type,
-                      sum(metrics.records_checked) AS checked,
-                      sum(metrics.records_failed) AS failed,
-                      100.0 * sum(metrics.records_failed)
-                        / nullif(sum(metrics.records_checked), 0) AS failure_pct
+               SELECT metrics.run_timestamp AS loaded_at, metrics.table_name, metrics.check_type,
+                      metrics.records_checked AS checked, metrics.records_failed AS failed,
+                      100.0 * metrics.records_failed / nullif(metrics.records_checked, 0)
+                        AS failure_pct
                FROM observability.data_quality_metrics AS metrics
-               INNER JOIN runs
-                 ON metrics.run_id = runs.run_id
-               GROUP BY ALL ORDER BY runs.run_timestamp, metrics.table_name, metrics.check_type""",
+               INNER JOIN loads
+                 ON metrics.run_timestamp = loads.run_timestamp
+               ORDER BY loaded_at, metrics.table_name, metrics.check_type""",
+            {"loads": int(loads)},
+        )
+
+    def quality_totals(self) -> pd.DataFrame:
+        """Failure rate (%) per check over every load measured (the whole history)."""
+        return self.frame(
+            "quality_totals",
+            """SELECT table_name, check_type, count(*) AS loads,
+                      min(run_timestamp) AS first_load_at, max(run_timestamp) AS last_load_at,
+                      sum(records_checked) AS checked, sum(records_failed) AS failed,
+                      100.0 * sum(records_failed) / nullif(sum(records_checked), 0) AS failure_pct
+               FROM observability.data_quality_metrics
+               GROUP BY ALL ORDER BY table_name, check_type""",
         )
 
     def ingestion(self, now: datetime) -> dict[str, Any]:

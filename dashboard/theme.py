@@ -36,6 +36,13 @@ CSS = """
 .c360-msg.info { background: #eaf2fb; color: #12263f; border: 1px solid #c6dcf3; }
 .c360-title { font-size: 20px; font-weight: 600; color: #12263f; margin: 0; }
 .c360-muted { color: #5b6b7c; font-size: 13px; }
+.c360-bars { padding: 4px 0 8px 0; }
+.c360-bars-title { font-size: 13px; font-weight: 600; color: #12263f; margin-bottom: 6px; }
+.c360-bar-row { display: flex; align-items: center; gap: 10px; margin: 5px 0; }
+.c360-bar-label { width: 170px; flex: none; text-align: right; color: #5b6b7c; font-size: 13px; }
+.c360-bar-track { flex: 1; display: flex; align-items: center; gap: 8px; }
+.c360-bar { height: 24px; border-radius: 3px; min-width: 2px; }
+.c360-bar-value { color: #12263f; font-size: 13px; white-space: nowrap; }
 """
 
 

@@ -133,6 +133,22 @@ def test_customer_360_queries(store, built_portfolio):
         [customer_id],
     )
     assert latest.transaction_id.tolist() == [r[0] for r in expected]
+    # the scan is bounded by the customer's dim_customer keys: a customer with several
+    # versions (card or limit changed) gets the transactions of every version
+    changed = serving_sql(
+        built_portfolio,
+        """SELECT customer_id FROM gold.dim_customer GROUP BY customer_id
+           HAVING count(*) > 1 ORDER BY customer_id LIMIT 3""",
+    )
+    assert changed
+    for (other,) in changed:
+        expected = serving_sql(
+            built_portfolio,
+            """SELECT transaction_id FROM gold.fact_transaction WHERE customer_id = ?
+               ORDER BY transaction_date DESC, transaction_id LIMIT 100""",
+            [other],
+        )
+        assert store.transactions(other).transaction_id.tolist() == [r[0] for r in expected]
     online = store.transactions(
         customer_id, TransactionFilters(channels=("Online",), amount_min=50)
     )
@@ -145,7 +161,7 @@ def test_customer_360_queries(store, built_portfolio):
     assert store.profile("CUST99999999") is None  # well-formed but unknown
 
 
-def test_campaign_and_health_queries(store):
+def test_campaign_and_health_queries(store, built_portfolio):
     campaigns = store.campaigns()
     assert len(campaigns) >= 1
     name = campaigns.campaign_name.iloc[0]
@@ -158,11 +174,22 @@ def test_campaign_and_health_queries(store):
     runs = store.runs()
     assert runs.status.iloc[0] == "SUCCESS"
     assert set(store.layer_counts().layer) >= {"bronze", "silver", "gold"}
-    quality = store.quality_over_time()
+    quality = store.quality_per_load(3)
     assert {"duplicate", "null", "referential"} <= set(quality.check_type)
-    # one point per build and check (the loads of a run are summed), not one per file
-    assert not quality.duplicated(["run_id", "table_name", "check_type"]).any()
-    assert quality.groupby("run_id").run_timestamp.nunique().eq(1).all()
+    # one point per load and check, the newest 3 loads only
+    assert not quality.duplicated(["loaded_at", "table_name", "check_type"]).any()
+    assert quality.loaded_at.nunique() == 3
+    totals = store.quality_totals()
+    everything = serving_sql(
+        built_portfolio,
+        """SELECT sum(records_failed), count(DISTINCT run_timestamp)
+           FROM observability.data_quality_metrics
+           WHERE table_name = 'silver_transactions' AND check_type = 'duplicate'""",
+    )[0]
+    duplicates = totals[
+        (totals.table_name == "silver_transactions") & (totals.check_type == "duplicate")
+    ].iloc[0]
+    assert (duplicates.failed, duplicates.loads) == everything and everything[1] > 3
     now = datetime.now() + timedelta(days=2)
     assert store.ingestion(now)["files_total"] > 0
     assert any("Churn model" in alert.title for alert in store.alerts(now))

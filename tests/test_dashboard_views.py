@@ -5,17 +5,19 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
+from panel.io.location import Location
 
 from dashboard.access import authorized, tabs_for
 from dashboard.app import Dashboard
 from dashboard.assistant_adapter import DEFAULT_QUESTIONS, sample_questions, to_reply, usage
-from dashboard.data import REGIONS, Store
+from dashboard.data import CUSTOMER_COLUMNS, LIST_COLUMNS, REGIONS, Store
 from dashboard.views.assistant_chat import NOT_INSTALLED, AssistantChat
 from dashboard.views.campaigns import CampaignPerformance
 from dashboard.views.customer360 import Customer360
 from dashboard.views.pipeline_health import PipelineHealth
-from dashboard.views.segment_explorer import PAGE_SIZE, SegmentExplorer
+from dashboard.views.segment_explorer import LIST_TITLES, PAGE_SIZE, SegmentExplorer
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +30,8 @@ def test_segment_explorer_filters_pages_and_exports(store):
     view = SegmentExplorer(store, on_open_customer=opened.append)
     everyone = view.summary["customers"]
     assert len(view.rows) == PAGE_SIZE and view.pages == -(-everyone // PAGE_SIZE)
+    # the list on screen has its few columns, each titled; the export has them all
+    assert tuple(view._table.value.columns) == LIST_COLUMNS == tuple(LIST_TITLES)
     view.segments = ["High-Value Travelers"]
     view.region = "Northeast"
     assert view.region == "" and set(view.states) <= set(REGIONS["Northeast"]) and view.states
@@ -43,6 +47,7 @@ def test_segment_explorer_filters_pages_and_exports(store):
     assert set(second).isdisjoint(view.rows.customer_id)
     rows = list(csv.DictReader(io.StringIO(view.export().getvalue().decode())))
     assert len(rows) == view.summary["customers"] > PAGE_SIZE
+    assert tuple(rows[0]) == CUSTOMER_COLUMNS
     view.open_row(0)
     assert opened == [view.rows.customer_id.iloc[0]]
     view.clear()
@@ -125,7 +130,7 @@ def test_assistant_tab_answers_follows_up_and_stores_feedback(built_portfolio, t
     health = PipelineHealth(
         Store(built_portfolio.settings.serving_path), usage=lambda: usage(engine)
     )
-    assert "Questions" in health._assistant.object and "Helpful" in health._assistant.object
+    assert "Questions" in health._assistant.object and "Marked helpful" in health._assistant.object
     assert sample_questions(engine) == engine.model.onboarding_questions()[:8]
     assert to_reply({"status": "refused", "answer": "no"}).status == "refused"
     refused = chat.respond("'; DROP TABLE gold.customer_360_profile; --")
@@ -162,6 +167,44 @@ def test_assistant_reply_names_its_verified_query_and_formats_numbers():
     assert table.formatters["customers"]["precision"] == 0
 
 
+def test_a_link_opens_only_what_it_names_and_reports_bad_parameters_once(store):
+    board = Dashboard(store)
+    location = Location(search='?segments=["Declining"]&tab=nowhere&colour=red&spend_min=oops')
+    board.sync_url(location)
+    board.view(board.nav.tab)
+    # the valid filter applied, the invalid ones named once, in one notice
+    assert board.explorer.segments == ["Declining"]
+    assert board.url_errors == {"tab", "colour", "spend_min"}
+    assert board.notice.visible and board.notice.object.count("Ignored link parameters") == 1
+    assert "colour, spend_min, tab" in board.notice.object
+    assert "customer" not in board._views  # nobody asked for Customer 360: not built
+    board.open_customer("CUST00000003")  # a click builds it, and it joins the URL
+    assert "customer_id=CUST00000003" in location.search
+    assert board.notice.object.count("Ignored link parameters") == 1
+
+    deep = Dashboard(store)
+    deep.sync_url(Location(search="?customer_id=CUST00000007"))
+    assert deep.nav.tab == "customer" and deep.customer.profile["customer_id"] == "CUST00000007"
+    assert not deep.notice.visible
+
+
+def test_assistant_charts_skip_identifier_axes():
+    from dashboard.views.assistant_chat import _chart, is_identifier
+
+    people = pd.DataFrame(
+        {"customer_id": ["CUST00000001", "CUST00000002"], "churn_risk_score": [100.0, 99.0]}
+    )
+    assert is_identifier(people.customer_id)
+    assert _chart(people, {"type": "bar", "x": "customer_id", "y": "churn_risk_score"}) is None
+    codes = people.rename(columns={"customer_id": "who"})
+    assert _chart(codes, {"type": "bar", "x": "who", "y": "churn_risk_score"}) is None
+    segments = pd.DataFrame({"segment": ["Declining", "New & Growing"], "customers": [5, 7]})
+    chart = _chart(segments, {"type": "bar", "x": "segment", "y": "customers"})
+    assert chart is not None and list(chart.y_range.factors) == ["New & Growing", "Declining"]
+    months = pd.DataFrame({"month": ["2026-01", "2026-02"], "spend": [1.0, 2.0]})
+    assert _chart(months, {"type": "line", "x": "month", "y": "spend"}) is not None
+
+
 def test_roles_decide_the_tabs(store):
     users = {
         "mm": {"password": "x", "role": "marketing_manager"},
@@ -174,3 +217,22 @@ def test_roles_decide_the_tabs(store):
     assert "Pipeline Health" not in [tab.name for tab in board.tabs.objects] or len(board.tabs) == 4
     board.open_customer("CUST00000003")
     assert board.nav.tab == "customer" and board.tabs.active == 1
+
+
+def test_quality_chart_has_one_point_per_load_even_within_a_second():
+    from dashboard.views.pipeline_health import _quality_chart
+
+    second = pd.Timestamp("2026-12-02 23:59:00")
+    loads = [second + pd.Timedelta(microseconds=n) for n in (0, 5, 9)]
+    quality = pd.DataFrame(
+        {
+            "loaded_at": loads,
+            "table_name": ["silver_transactions"] * 3,
+            "check_type": ["duplicate"] * 3,
+            "checked": [10, 10, 10],
+            "failed": [1, 2, 3],
+            "failure_pct": [10.0, 20.0, 30.0],
+        }
+    )
+    factors = list(_quality_chart(quality).x_range.factors)
+    assert len(set(factors)) == 3 and factors[0] == "12-02 23:59:00"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-from dashboard import theme
+from dashboard import charts, theme
 from dashboard.assistant_adapter import (
     EngineLike,
     Reply,
@@ -104,7 +105,7 @@ class AssistantChat(Viewer):
             )
             chart = _chart(shown, reply.chart)
             if chart is not None:
-                parts.append(pn.pane.HoloViews(chart, sizing_mode="stretch_width", height=280))
+                parts.append(charts.pane(chart, height=280))
             parts.append(
                 pn.widgets.FileDownload(
                     callback=lambda: io.BytesIO(frame.to_csv(index=False).encode()),
@@ -141,9 +142,9 @@ class AssistantChat(Viewer):
 
     def _feedback(self, request_id: str) -> pn.Row:
         status = theme.html_pane(width=200)
-        # the words too: not every browser has an emoji font (Debian's headless Chromium)
-        up = pn.widgets.Button(label="👍 Helpful", width=110)
-        down = pn.widgets.Button(label="👎 Not helpful", width=130)
+        # words only: without an emoji font (offline, Debian's Chromium) 👍/👎 are empty boxes
+        up = pn.widgets.Button(label="Helpful", width=110)
+        down = pn.widgets.Button(label="Not helpful", width=130)
 
         def give(positive: bool) -> None:
             self.engine.feedback(request_id, positive, "")
@@ -209,16 +210,69 @@ class AssistantChat(Viewer):
         return self._layout
 
 
+#: Values that name one row (customer ids, transaction ids): an axis of them is not a chart.
+IDENTIFIER = re.compile(r"^[A-Z]{2,}\d{4,}$")
+
+
 def _chart(frame: pd.DataFrame, spec) -> object | None:
-    """A line or bar chart from the engine's chart hint ({type, x, y}), if it names columns."""
+    """A line or bar chart from the engine's chart hint ({type, x, y}), if it names columns
+    and the x axis is not a list of identifiers (a bar per customer id says nothing the table
+    does not say better)."""
     if not isinstance(spec, dict):
         return None
     x, y = spec.get("x"), spec.get("y")
-    if x not in frame.columns or y not in frame.columns:
+    if x not in frame.columns or y not in frame.columns or is_identifier(frame[x]):
         return None
-    kind = "line" if spec.get("type") == "line" else "bar"
-    data = frame.assign(**{y: pd.to_numeric(frame[y], errors="coerce")})
-    return getattr(data.hvplot, kind)(x=x, y=y, responsive=True, height=280, color=theme.ACCENT)
+    values = pd.to_numeric(frame[y], errors="coerce")
+    title = f"{_nice(y)} by {_nice(x).lower()}"
+    kind = _value_kind(y, frame)
+    if spec.get("type") == "line":
+        datetime_x = pd.api.types.is_datetime64_any_dtype(frame[x]) or _looks_like_dates(frame[x])
+        series = charts.Series(_nice(y), frame[x].tolist(), values.tolist())
+        return charts.lines(
+            [series],
+            title=title,
+            y_label=_nice(y),
+            kind=kind,
+            datetime_x=datetime_x,
+            categorical_x=None if datetime_x else [str(v) for v in frame[x]],
+            legend=None,
+            height=280,
+        )
+    if frame[x].nunique() != len(frame):  # bars need one row per label
+        return None
+    return charts.hbars(
+        [str(v) for v in frame[x]],
+        values.tolist(),
+        title=title,
+        value_label=_nice(y),
+        kind=kind,
+        height=max(180, min(60 + 26 * len(frame), 520)),
+    )
+
+
+def is_identifier(column: pd.Series) -> bool:
+    """A column of ids: named *_id / id, or every value like CUST00012345."""
+    name = str(column.name or "").lower()
+    if name == "id" or name.endswith("_id"):
+        return True
+    text = column.dropna().astype(str)
+    return bool(len(text)) and text.str.match(IDENTIFIER).all()
+
+
+def _looks_like_dates(column: pd.Series) -> bool:
+    if column.dtype != object or not len(column):
+        return False
+    try:
+        pd.to_datetime(column.astype(str), format="mixed")
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _value_kind(column: str, frame: pd.DataFrame) -> str:
+    kind = column_kinds([column]).get(column, "number")
+    return {"money": "money", "percent": "percent"}.get(kind, "count")
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

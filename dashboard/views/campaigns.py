@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 
-import holoviews as hv
 import pandas as pd
 import panel as pn
 import param
 from panel.viewable import Viewer
 
-from dashboard import theme
+from dashboard import charts, theme
 from dashboard.data import Store
 
 #: Display names of the campaigns the generator knows; others show their own name.
@@ -53,8 +52,8 @@ class CampaignPerformance(Viewer):
         self._message = theme.html_pane()
         self._groups = theme.html_pane()
         self._roi = theme.html_pane()
-        self._bars = pn.pane.HoloViews(sizing_mode="stretch_width", height=320)
-        self._trend = pn.pane.HoloViews(sizing_mode="stretch_width", height=320)
+        self._bars = charts.pane(height=320)
+        self._trend = charts.pane(height=320)
         self._segments = theme.table(
             formatters={
                 "avg_spend_before": theme.MONEY_FORMAT,
@@ -166,42 +165,52 @@ def _group_html(title: str, s: dict, group: str) -> str:
 
 
 def _prepost_chart(s: dict):
-    rows = [
-        (group.capitalize(), period, float(s[f"{group}_{key}_avg_spend"] or 0))
+    values = {
+        (group.capitalize(), period): s[f"{group}_{key}_avg_spend"]
         for group in ("treatment", "control")
         for period, key in (("Before", "pre"), ("After", "post"))
-    ]
-    frame = pd.DataFrame(rows, columns=["group", "period", "avg_spend"])
-    group = hv.Dimension("group", label="Group", values=["Treatment", "Control"])
-    period = hv.Dimension("period", values=["Before", "After"])
-    return hv.Bars(frame, [group, period], "avg_spend").opts(
+    }
+    return charts.grouped_bars(
+        ["Treatment", "Control"],
+        ["Before", "After"],
+        values,
         title="Average monthly spend before vs after the offer",
-        ylabel="avg monthly spend ($)",
-        color=hv.dim("period").categorize({"Before": "#9aa5b1", "After": theme.ACCENT}),
-        responsive=True,
+        value_label="avg monthly spend ($)",
+        period_colors={"Before": "#9aa5b1", "After": theme.ACCENT},
         height=320,
-        yformatter="$%.0f",
-        toolbar=None,
-        tools=["hover"],
     )
 
 
 def _trend_chart(trend: pd.DataFrame, offer_date):
-    frame = trend.assign(avg_spend=trend.avg_spend.astype(float))
-    lines = frame.hvplot.line(
-        x="month",
-        y="avg_spend",
-        by="treatment_group",
-        title="Average monthly spend per group",
-        ylabel="avg spend ($)",
-        xlabel="",
-        color=[theme.GROUP_COLORS["control"], theme.GROUP_COLORS["treatment"]],
-        responsive=True,
+    """Both groups month by month. Until the offer they spend alike (that is what a random
+    control means), so the lines would hide each other: treatment is a solid line, control a
+    dashed line with hollow markers drawn on top, both visible where they overlap."""
+    series = []
+    for group, dash, marker in (("treatment", "solid", "circle"), ("control", "dashed", "square")):
+        rows = trend[trend.treatment_group == group]
+        series.append(
+            charts.Series(
+                group.capitalize(),
+                rows.month,
+                rows.avg_spend.astype(float),
+                color=theme.GROUP_COLORS[group] if group == "treatment" else "#5b6b7c",
+                dash=dash,
+                width=3 if group == "treatment" else 2,
+                marker=marker,
+                marker_size=7 if group == "treatment" else 6,
+                hover={
+                    "month": [f"{m:%b %Y}" for m in rows.month],
+                    "customers": [theme.number(v) for v in rows.customers],
+                },
+            )
+        )
+    marks = [(offer_date, "#c0392b")] if offer_date is not None else []
+    # spend falls toward the offer: the lower left is the empty corner for the legend
+    return charts.lines(
+        series,
+        title="Average monthly spend per group (red: the offer)",
+        y_label="avg spend ($)",
+        marks=marks,
+        legend="bottom_left",
         height=320,
-        yformatter="$%.0f",
     )
-    if offer_date is not None:
-        lines = lines * hv.VLine(pd.Timestamp(offer_date)).opts(color="#c0392b", line_dash="dashed")
-    # spend falls toward the offer: the lower left is the empty corner for the legend; a
-    # little x padding keeps the month in progress inside the frame
-    return lines.opts(toolbar=None, legend_position="bottom_left", padding=(0.03, 0.05))

@@ -7,7 +7,7 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-from dashboard import theme
+from dashboard import charts, theme
 from dashboard.data import NOT_SCORED, InvalidCustomerId, Store, TransactionFilters
 
 CHANNELS = ("In-Store", "Online", "Mobile")
@@ -125,8 +125,8 @@ class Customer360(Viewer):
         self._search.param.watch(lambda e: self.search(e.new), "value")
         self._message = theme.html_pane()
         self._profile = theme.html_pane()
-        self._trend = pn.pane.HoloViews(sizing_mode="stretch_width", height=300)
-        self._categories = pn.pane.HoloViews(sizing_mode="stretch_width", height=300)
+        self._trend = charts.pane(height=300)
+        self._categories = charts.pane(height=300)
         self._tx_table = theme.table(
             formatters={"transaction_amount": theme.MONEY_CENTS},
             titles={
@@ -257,56 +257,51 @@ def _profile_html(p: dict, alert: dict | None) -> str:
 
 def _trend_chart(monthly: pd.DataFrame):
     """Complete months as a line; the month in progress as its run-rate (projected) point."""
-    frame = monthly.assign(
-        monthly_spend=monthly.monthly_spend.astype(float),
-        projected=monthly.projected_monthly_spend.astype(float),
-        mom_change=monthly.mom_change_pct.astype(float),
-        month_label=[f"{m:%b %Y}" for m in monthly.month],
-    )
-    complete = frame[frame.is_complete_month.astype(bool)]
-    current = frame[~frame.is_complete_month.astype(bool)]
-    chart = complete.hvplot.line(
-        x="month",
-        y="monthly_spend",
-        hover_cols=["month_label", "mom_change", "transaction_count"],
-        title="Monthly spend (18 months)",
-        ylabel="spend ($)",
-        xlabel="",
-        color=theme.ACCENT,
-        responsive=True,
-        height=300,
-        yformatter="$%.0f",
-    ) * complete.hvplot.scatter(
-        x="month",
-        y="monthly_spend",
-        hover_cols=["month_label", "mom_change"],
-        color=theme.ACCENT,
-        size=40,
-    )
-    if len(current):
-        chart = chart * current.hvplot.scatter(
-            x="month",
-            y="projected",
-            hover_cols=["month_label", "monthly_spend"],
-            color="#d68910",
-            marker="diamond",
-            size=90,
+    complete = monthly[monthly.is_complete_month.astype(bool)]
+    current = monthly[~monthly.is_complete_month.astype(bool)]
+    series = [
+        charts.Series(
+            "complete months",
+            complete.month,
+            complete.monthly_spend.astype(float),
+            hover={
+                "month": [f"{m:%b %Y}" for m in complete.month],
+                "MoM": [theme.percent(v, signed=True) for v in complete.mom_change_pct],
+                "transactions": [theme.number(v) for v in complete.transaction_count],
+            },
         )
-    return chart.opts(toolbar=None, responsive=True, height=300)
+    ]
+    if len(current):
+        series.append(
+            charts.Series(
+                "month in progress (run rate)",
+                current.month,
+                current.projected_monthly_spend.astype(float),
+                color="#d68910",
+                line=False,
+                marker="diamond",
+                marker_size=14,
+                hover={
+                    "month": [f"{m:%b %Y} (so far)" for m in current.month],
+                    "spent so far": [theme.money(v) for v in current.monthly_spend],
+                },
+            )
+        )
+    return charts.lines(
+        series, title="Monthly spend (18 months)", y_label="spend ($)", legend=None, height=300
+    )
 
 
 def _category_chart(categories: pd.DataFrame):
-    frame = categories.assign(total_spend=categories.total_spend.astype(float)).iloc[::-1]
-    return frame.hvplot.barh(
-        x="category_name",
-        y="total_spend",
-        hover_cols=["spend_share_pct", "transaction_count"],
+    return charts.hbars(
+        categories.category_name.tolist(),
+        categories.total_spend.astype(float).tolist(),
         title="Spend by category (top 10)",
-        xlabel="",
-        ylabel="spend ($)",
-        color=theme.ACCENT,
-        responsive=True,
+        value_label="spend ($)",
+        kind="money",
         height=300,
-        xformatter="$%.0f",
-        toolbar=None,
+        hover={
+            "share": [theme.percent(v) for v in categories.spend_share_pct],
+            "transactions": [theme.number(v) for v in categories.transaction_count],
+        },
     )

@@ -6,18 +6,28 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import hvplot.pandas  # noqa: F401
 import pandas as pd
 import panel as pn
 import param
-from bokeh.models import NumeralTickFormatter
 from panel.viewable import Viewer
 
 from c360.core.clock import utc_now
-from dashboard import theme
+from dashboard import charts, theme
 from dashboard.data import Store
 
 QUALITY_CHECKS = ("duplicate", "null", "referential", "range")
+#: Loads shown in the data-quality chart (each point is one loaded file).
+QUALITY_LOADS = 30
+#: The data layers of the rows-per-layer chart (observability tables are bookkeeping: a few
+#: hundred rows would be an empty bar beside millions).
+DATA_LAYERS = ("bronze", "silver", "gold")
+#: The watcher's state (ingestion.pipe_status) as the card says it: (value, explanation).
+PIPE_STATES = {
+    "RUNNING": ("watching", "c360 run --watch loads each file as it lands"),
+    "STALLED": ("stalled", "a watcher started but has not polled for a while"),
+    "STOPPED": ("off", "no watcher: files load at each c360 run"),
+    "unknown": ("unknown", "this server cannot see the watcher's heartbeat"),
+}
 
 
 class PipelineHealth(Viewer):
@@ -75,7 +85,10 @@ class PipelineHealth(Viewer):
                 "average, last hour" if ingest["latency_last_hour"] else "average, all loads",
             ),
             theme.card("Load errors (24 h)", theme.number(ingest["errors_last_day"] or 0)),
-            theme.card("Pipe", str(ingest["pipe_state"]), "c360 run --watch / ingest --watch"),
+            theme.card(
+                "Continuous loading",
+                *PIPE_STATES.get(ingest["pipe_state"], (str(ingest["pipe_state"]), "")),
+            ),
             theme.card(
                 "Freshness",
                 _age(now, ingest["published_at"]),
@@ -85,19 +98,18 @@ class PipelineHealth(Viewer):
         self._runs.value = runs
         counts = store.layer_counts()
         self._layers.value = counts
-        per_layer = counts.groupby("layer", sort=False).record_count.sum().reset_index()
-        self._layer_chart.object = per_layer.hvplot.bar(
-            x="layer",
-            y="record_count",
-            title="Rows per layer (newest build)",
-            xlabel="",
-            ylabel="rows",
-            color=theme.ACCENT,
-            responsive=True,
+        data = counts[counts.layer.isin(DATA_LAYERS)]
+        per_layer = data.groupby("layer", sort=False).record_count.sum()
+        self._layer_chart.object = charts.vbars(
+            per_layer.index.tolist(),
+            per_layer.tolist(),
+            title="Rows per layer, all its tables (newest build)",
+            value_label="rows",
+            kind="short",
             height=260,
-            yformatter=NumeralTickFormatter(format="0.[0]a"),
-        ).opts(toolbar=None)
-        self._quality.object = _quality_chart(store.quality_over_time())
+        )
+        self._quality.object = _quality_chart(store.quality_per_load(QUALITY_LOADS))
+        self._quality_totals.object = _quality_totals(store.quality_totals())
         self._loads.value = store.recent_loads(20)
         failures = store.audit_failures(20)
         self._audits.value = failures
@@ -135,8 +147,9 @@ class PipelineHealth(Viewer):
             titles={"layer": "Layer", "model_name": "Model", "record_count": "Rows"},
             formatters={"record_count": {"type": "money", "thousand": ",", "precision": 0}},
         )
-        self._layer_chart = pn.pane.HoloViews(sizing_mode="stretch_width", height=260)
-        self._quality = pn.pane.HoloViews(sizing_mode="stretch_width", height=280)
+        self._layer_chart = charts.pane(height=260)
+        self._quality = charts.pane(height=300)
+        self._quality_totals = theme.html_pane()
         self._loads = theme.table(
             height=260,
             titles={
@@ -155,7 +168,14 @@ class PipelineHealth(Viewer):
         self._audits_none = theme.html_pane()
         self._assistant = theme.html_pane()
         lineage = (
-            theme.table(self.lineage, height=300)
+            theme.table(
+                self.lineage,
+                height=300,
+                layout="fit_columns",
+                widths={"model": 300, "kind": 280},
+                titles={"model": "Model", "kind": "Kind", "upstream": "Reads"},
+                formatters={"upstream": {"type": "textarea"}},
+            )
             if self.lineage is not None and len(self.lineage)
             else theme.html_pane(
                 theme.message(
@@ -176,6 +196,7 @@ class PipelineHealth(Viewer):
                 sizing_mode="stretch_width",
             ),
             self._quality,
+            self._quality_totals,
             pn.Row(
                 pn.Column(theme.title("Recent loads"), self._loads, sizing_mode="stretch_width"),
                 pn.Column(theme.title("Rows per model"), self._layers, sizing_mode="stretch_width"),
@@ -219,45 +240,70 @@ def _age(now: datetime, then) -> str:
     return f"{seconds / 3600:,.1f} h ago"
 
 
+def _check_name(table_name: str, check_type: str) -> str:
+    return f"{table_name.replace('silver_', '')} · {check_type}"
+
+
 def _quality_chart(quality: pd.DataFrame):
-    """% of rows failing per check: a line per check over the builds, or bars for the only one."""
+    """% of rows failing per check, one point per load (the newest QUALITY_LOADS loads)."""
     quality = quality[quality.check_type.isin(QUALITY_CHECKS)]
     if not len(quality):
         return None
-    quality = quality.assign(
-        check=quality.table_name.str.replace("silver_", "", regex=False)
-        + " · "
-        + quality.check_type,
-        failure_pct=quality.failure_pct.astype(float).fillna(0.0),
-    )
-    if quality.run_id.nunique() < 2:
-        when = pd.Timestamp(quality.run_timestamp.max())
-        return (
-            quality.sort_values("failure_pct")
-            .hvplot.barh(
-                x="check",
-                y="failure_pct",
-                title=f"Data quality of the build of {when:%Y-%m-%d %H:%M} UTC (% of rows failing)",
-                xlabel="",
-                ylabel="% failing",
-                color=theme.ACCENT,
-                responsive=True,
-                height=280,
+    loads = sorted(quality.loaded_at.unique())
+    labels: dict = {}
+    for at in loads:  # loads within the same second get a running number: factors are unique
+        label = f"{pd.Timestamp(at):%m-%d %H:%M:%S}"
+        taken = sum(1 for v in labels.values() if v.split(" #")[0] == label)
+        labels[at] = f"{label} #{taken + 1}" if taken else label
+    series = []
+    checks = quality.groupby(["table_name", "check_type"], sort=True)
+    for color, ((table_name, check_type), rows) in zip(charts.PALETTE, checks, strict=False):
+        series.append(
+            charts.Series(
+                _check_name(table_name, check_type),
+                [labels[at] for at in rows.loaded_at],
+                rows.failure_pct.astype(float).fillna(0.0),
+                color=color,
+                width=2,
+                marker_size=6,
+                hover={
+                    "loaded (UTC)": [
+                        f"{pd.Timestamp(at):%Y-%m-%d %H:%M:%S}" for at in rows.loaded_at
+                    ],
+                    "failing": [
+                        f"{f:,} of {c:,}" for f, c in zip(rows.failed, rows.checked, strict=True)
+                    ],
+                },
             )
-            .opts(toolbar=None)
         )
-    lines = quality.hvplot.line(
-        x="run_timestamp",
-        y="failure_pct",
-        by="check",
-        title="Data quality per build (% of rows failing)",
-        xlabel="build (UTC)",
-        ylabel="% failing",
-        responsive=True,
-        height=280,
+    chart = charts.lines(
+        series,
+        title=f"Data quality per load: % of the load's rows failing (last {len(loads)} loads)",
+        y_label="% failing",
+        kind="percent",
+        x_label="load time (UTC, month-day)",
+        categorical_x=[labels[at] for at in loads],
+        legend="outside",
+        height=300,
     )
-    points = quality.hvplot.scatter(x="run_timestamp", y="failure_pct", by="check", size=25)
-    return (lines * points).opts(toolbar=None)
+    chart.xaxis.major_label_orientation = 0.8
+    return chart
+
+
+def _quality_totals(totals: pd.DataFrame) -> str:
+    """One sentence: each check's rate over every load measured (the whole history)."""
+    totals = totals[totals.check_type.isin(QUALITY_CHECKS)]
+    if not len(totals):
+        return ""
+    since = pd.Timestamp(totals.first_load_at.min())
+    rates = ", ".join(
+        f"{_check_name(r.table_name, r.check_type)} {theme.percent(r.failure_pct, digits=2)}"
+        for r in totals.itertuples()
+    )
+    return (
+        f'<span class="c360-muted">Over every load since {since:%Y-%m-%d %H:%M} UTC: '
+        f"{rates} of rows failing.</span>"
+    )
 
 
 def _usage_cards(usage: dict[str, Any] | None) -> str:
@@ -280,6 +326,7 @@ def _usage_cards(usage: dict[str, Any] | None) -> str:
             f"{usage.get('clarify') or 0} asked to clarify",
         ),
         theme.card("Refused", theme.number(refused), f"{theme.percent(100 * refused / questions)}"),
-        theme.card("Helpful 👍", theme.number(usage.get("thumbs_up") or 0)),
-        theme.card("Not helpful 👎", theme.number(usage.get("thumbs_down") or 0)),
+        # words, not 👍/👎: there is no emoji font offline (they would show as empty boxes)
+        theme.card("Marked helpful", theme.number(usage.get("thumbs_up") or 0)),
+        theme.card("Marked not helpful", theme.number(usage.get("thumbs_down") or 0)),
     )

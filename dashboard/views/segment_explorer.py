@@ -7,13 +7,12 @@ import math
 from collections.abc import Callable
 from datetime import date
 
-import hvplot.pandas  # noqa: F401  (registers .hvplot)
 import pandas as pd
 import panel as pn
 import param
 from panel.viewable import Viewer
 
-from dashboard import theme
+from dashboard import charts, theme
 from dashboard.data import REGIONS, SORTABLE, SegmentFilters, Store
 
 PAGE_SIZE = 25
@@ -32,36 +31,33 @@ URL_PARAMS = {
     "sort_by": "sort",
 }
 LIST_FORMATTERS = {
-    "credit_limit": theme.MONEY_FORMAT,
     "lifetime_value": theme.MONEY_FORMAT,
     "avg_monthly_spend": theme.MONEY_FORMAT,
     "travel_dining_monthly_spend": theme.MONEY_FORMAT,
-    "avg_transaction_value": theme.MONEY_CENTS,
+    "churn_risk_score": {"type": "money", "symbol": "", "precision": 0},
 }
+#: The list on screen: LIST_COLUMNS (the CSV export has every CUSTOMER_COLUMNS column).
 LIST_TITLES = {
     "customer_id": "Customer",
     "full_name": "Name",
-    "email": "E-mail",
     "state": "State",
     "customer_segment": "Segment",
     "card_type": "Card",
-    "credit_limit": "Credit limit",
     "lifetime_value": "LTV",
-    "avg_monthly_spend": "Avg monthly spend",
-    "travel_dining_monthly_spend": "Travel + dining / month",
-    "avg_transaction_value": "ATV",
-    "latest_mom_change_pct": "MoM %",
-    "churn_risk_score": "Churn score",
-    "churn_risk_category": "Churn risk",
+    "avg_monthly_spend": "Spend / month",
+    "travel_dining_monthly_spend": "Travel + dining / mo",
+    "churn_risk_score": "Churn",
+    "churn_risk_category": "Risk",
 }
 
 
 class SegmentExplorer(Viewer):
-    segments = param.ListSelector(default=[], objects=[], doc="Customer segments")
-    states = param.ListSelector(default=[], objects=[], doc="States")
-    region = param.Selector(default="", objects=["", *REGIONS], doc="Adds a region's states")
-    churn_risk = param.ListSelector(default=[], objects=[], doc="Churn risk")
-    card_types = param.ListSelector(default=[], objects=[], doc="Card type")
+    # no `doc=` on the filters: a widget shows it as a "?" tooltip repeating its label
+    segments = param.ListSelector(default=[], objects=[])
+    states = param.ListSelector(default=[], objects=[])
+    region = param.Selector(default="", objects=["", *REGIONS])
+    churn_risk = param.ListSelector(default=[], objects=[])
+    card_types = param.ListSelector(default=[], objects=[])
     monthly_spend_min = param.Number(default=None, allow_None=True, bounds=(0, None))
     monthly_spend_max = param.Number(default=None, allow_None=True, bounds=(0, None))
     travel_dining_min = param.Number(default=None, allow_None=True, bounds=(0, None))
@@ -187,16 +183,15 @@ class SegmentExplorer(Viewer):
             width=320,
         )
         self._cards = theme.html_pane(css_classes=["c360-segment-cards"])
-        self._chart = pn.pane.HoloViews(sizing_mode="stretch_width", height=240)
+        self._chart = theme.html_pane(css_classes=["c360-distribution"])
         self._table = theme.table(
             formatters=LIST_FORMATTERS,
             titles=LIST_TITLES,
-            hidden_columns=[  # in the CSV export, not on screen
-                "email",
-                "credit_limit",
-                "avg_transaction_value",
-                "latest_mom_change_pct",
-            ],
+            # the list is sorted in SQL (Sort by): a header click would sort one page only
+            sortable=False,
+            text_align={"churn_risk_score": "right"},
+            layout="fit_columns",  # every column on screen, no sideways scrolling
+            widths={"customer_id": 130, "state": 60, "card_type": 90, "churn_risk_score": 70},
             height=520,
             selectable=False,
         )
@@ -277,19 +272,12 @@ class SegmentExplorer(Viewer):
         return self._layout
 
 
-def _distribution_chart(dist: pd.DataFrame):
+def _distribution_chart(dist: pd.DataFrame) -> str:
     if dist.empty:
-        dist = pd.DataFrame({"customer_segment": ["(no customers)"], "customers": [0]})
-    colors = [theme.SEGMENT_COLORS.get(s, theme.ACCENT) for s in dist.customer_segment]
-    frame = dist.assign(color=colors).iloc[::-1]
-    return frame.hvplot.barh(
-        x="customer_segment",
-        y="customers",
-        color="color",
+        return theme.message("No customer matches these filters.", "info")
+    return charts.html_bars(
+        dist.customer_segment.tolist(),
+        dist.customers.tolist(),
         title="Segment distribution (customers)",
-        xlabel="",
-        ylabel="customers",
-        hover_cols=["customers"],
-        responsive=True,
-        height=240,
-    ).opts(toolbar=None)
+        colors=[theme.SEGMENT_COLORS.get(s, theme.ACCENT) for s in dist.customer_segment],
+    )
