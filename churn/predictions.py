@@ -88,7 +88,9 @@ def features_query(view: str, cutoff: date) -> exp.Expression:
     compared with a subquery on the clock it computes every cutoff first (11 s)."""
     columns = [*dataset.STATUS_COLUMNS, *dataset.FEATURES]
     literal = exp.cast(exp.Literal.string(cutoff.isoformat()), "DATE")
-    return exp.select(*columns).from_(exp.to_table(view)).where(exp.column("cutoff_date").eq(literal))
+    return (
+        exp.select(*columns).from_(exp.to_table(view)).where(exp.column("cutoff_date").eq(literal))
+    )
 
 
 def warehouse_dir(context: Any) -> Path | None:

@@ -286,9 +286,7 @@ def _disengagement(
         return inside**2 / (2 * length[:, None]) + np.maximum(x - begin - length[:, None], 0)
 
     days = hi - lo
-    ramp = np.where(
-        days > 0, (ramp_integral(hi) - ramp_integral(lo)) / np.maximum(days, 1), 0.0
-    )
+    ramp = np.where(days > 0, (ramp_integral(hi) - ramp_integral(lo)) / np.maximum(days, 1), 0.0)
     factor = 1 - (1 - floor[:, None]) * ramp
     return np.where(tapers[:, None], factor, 1.0)
 
