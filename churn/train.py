@@ -215,9 +215,9 @@ def _importance(booster: Any, rows: pd.DataFrame, seed: int) -> list[dict]:
 
     Measured on the boosted model before calibration: ROC AUC only reads the order of the
     scores, which the isotonic step keeps (it only adds ties), and the booster alone is
-    cheaper to call. One permutation of IMPORTANCE_ROWS rows per feature ranks the few
-    features that matter as clearly as 2 of 8,000 did (the rest stay within noise of 0), at
-    a sixth of the cost."""
+    cheaper to call. One permutation of IMPORTANCE_ROWS rows per feature scores a third of
+    the rows 2 permutations of 8,000 did; at full scale it ranked the same two features
+    first (last month against the baseline, then tenure), the rest stay within noise of 0."""
     sample = rows.sample(n=min(len(rows), IMPORTANCE_ROWS), random_state=seed)
     y = sample[dataset.LABEL].to_numpy(bool)
     if np.unique(y).size < 2:
