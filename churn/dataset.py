@@ -100,14 +100,19 @@ def read_rows(
     *,
     view: str = VIEW,
 ) -> pd.DataFrame:
-    """Every row of the view at `cutoffs` (features, status, label)."""
+    """Every row of the view at `cutoffs` (features, status, label).
+
+    The cutoffs are written into the query as DATE literals, not bound as parameters: with
+    literals DuckDB pushes the filter into the view's cutoff spine and computes only those
+    cutoffs (1.2 s for 3 cutoffs of 50,000 customers); with parameters it computes every
+    cutoff first (8 s). They are `date` objects, so the literal is always a plain ISO date."""
     columns = ", ".join((*STATUS_COLUMNS, *FEATURES, LABEL))
-    placeholders = ", ".join("?" for _ in cutoffs)
+    literals = ", ".join(f"DATE '{date.isoformat(cutoff)}'" for cutoff in cutoffs)
     query = (
-        f"SELECT {columns} FROM {_quoted(view)} "  # noqa: S608 - names are constants
-        f"WHERE cutoff_date IN ({placeholders}) ORDER BY cutoff_date, customer_id"
+        f"SELECT {columns} FROM {_quoted(view)} "  # noqa: S608 - constants and ISO dates
+        f"WHERE cutoff_date IN ({literals}) ORDER BY cutoff_date, customer_id"
     )
-    frame = con.execute(query, list(cutoffs)).fetchdf()
+    frame = con.execute(query).fetchdf()
     return normalize(frame)
 
 

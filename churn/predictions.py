@@ -6,7 +6,7 @@ execution context in (an object with `resolve_table`, `fetchdf` and `engine_adap
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +82,14 @@ def customers_to_score_query(
     return exp.union(listed, late, distinct=True)
 
 
-def features_query(view: str, clock: str) -> exp.Expression:
-    """The current cutoff's rows of the feature view."""
+def features_query(view: str, cutoff: date) -> exp.Expression:
+    """The rows of the feature view at `cutoff`, named as a literal: DuckDB then pushes the
+    filter into the view's cutoff spine and computes one cutoff (0.7 s for 50,000 customers);
+    compared with a subquery on the clock it computes every cutoff first (11 s)."""
     columns = [*dataset.STATUS_COLUMNS, *dataset.FEATURES]
-    current = exp.select("current_month_start").from_(exp.to_table(clock)).subquery()
+    literal = exp.cast(exp.Literal.string(cutoff.isoformat()), "DATE")
     return (
-        exp.select(*columns).from_(exp.to_table(view)).where(exp.column("cutoff_date").eq(current))
+        exp.select(*columns).from_(exp.to_table(view)).where(exp.column("cutoff_date").eq(literal))
     )
 
 
@@ -123,23 +125,42 @@ def predict_in_sqlmesh(
     if artifacts.current_version(artifacts.model_dir(root)) is None:
         log.info("no churn model in %s yet: no predictions", artifacts.model_dir(root))
         return None
-    query = customers_to_score_query(
-        tables["customer_changes"],
-        tables["fact_transaction"],
-        tables["data_clock"],
-        start,
-        end,
+    clock = context.fetchdf(
+        exp.select("current_month_start", "first_data_month")
+        .from_(exp.to_table(tables["data_clock"]))
+        .sql(dialect="duckdb")
     )
-    customers = context.fetchdf(query.sql(dialect="duckdb"))
-    if customers.empty:
-        return None  # most hours: nobody to score, so the estimator is never even loaded
+    if clock.empty or pd.isna(clock.iloc[0, 0]):
+        return None
+    cutoff, first_month = (pd.Timestamp(value).date() for value in clock.iloc[0, :2])
+    wanted: set[str] | None = None  # None: every customer at the cutoff
+    if not covers_every_load(start, first_month):
+        query = customers_to_score_query(
+            tables["customer_changes"],
+            tables["fact_transaction"],
+            tables["data_clock"],
+            start,
+            end,
+        )
+        customers = context.fetchdf(query.sql(dialect="duckdb"))
+        if customers.empty:
+            return None  # most hours: nobody to score, so the estimator is never even loaded
+        wanted = set(customers.iloc[:, 0].astype(str))
     artifact = artifacts.load(artifacts.model_dir(root))
     if artifact is None:
         return None
-    wanted = set(customers.iloc[:, 0].astype(str))
-    query = features_query(tables["churn_features_at_cutoff"], tables["data_clock"])
+    query = features_query(tables["churn_features_at_cutoff"], cutoff)
     rows = dataset.normalize(context.fetchdf(query.sql(dialect="duckdb")))
-    rows = rows[rows["customer_id"].isin(wanted)]
+    if wanted is not None:
+        rows = rows[rows["customer_id"].isin(wanted)]
     if rows.empty:
         return None
     return score_rows(artifact, rows, execution_time)
+
+
+def covers_every_load(start: datetime, first_data_month: date) -> bool:
+    """An interval that starts before the first data month holds every load: a cold build,
+    or the restatement `c360 train` and `c360 score` run after a new model version. Every
+    customer is then re-scored, without asking which ones changed: that question scans the
+    whole fact (16 s at full scale) to answer "all of them"."""
+    return start.date() <= first_data_month

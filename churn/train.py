@@ -48,8 +48,8 @@ VALIDATION_BAND = 35  # bands 20-34: calibration + threshold
 TRAINING_CUTOFFS = 2
 HYPERPARAMETERS = {
     "learning_rate": 0.15,
-    "max_iter": 100,
-    "max_leaf_nodes": 31,
+    "max_iter": 60,
+    "max_leaf_nodes": 15,
     "min_samples_leaf": 40,
     "l2_regularization": 1.0,
     "class_weight": "balanced",
@@ -107,6 +107,11 @@ def fit_calibrated(
     return calibrated, threshold
 
 
+def booster_of(calibrated: Any) -> Any:
+    """The boosted model inside a `fit_calibrated` result (calibration froze it)."""
+    return calibrated.calibrated_classifiers_[0].estimator.estimator
+
+
 def predict(estimator: Any, rows: pd.DataFrame) -> np.ndarray:
     return estimator.predict_proba(dataset.matrix(rows))[:, 1]
 
@@ -154,6 +159,7 @@ def train(
     metrics = []
     thresholds: list[dict] = []
     confusion: list[dict] = []
+    later_probability = np.empty(0)
     for name, part, cuts in (
         ("validation", validation, span),
         ("holdout_customers", holdout, span),
@@ -161,10 +167,11 @@ def train(
     ):
         y = part[dataset.LABEL].to_numpy(bool)
         probability = predict(model, part)
+        later_probability = probability
         metrics.append(set_metrics(name, cuts, y, probability, threshold))
         thresholds += threshold_rows(name, y, probability)
         confusion += confusion_rows(name, y, probability, threshold)
-    importance = [] if evaluate_only else _importance(model, later_rows, seed)
+    importance = [] if evaluate_only else _importance(booster_of(model), later_rows, seed)
 
     # retrain on all labelled data used above (training cutoffs + the later one)
     final_validation = rows[rows["band"].between(HOLDOUT_BAND, VALIDATION_BAND - 1)]
@@ -194,19 +201,29 @@ def train(
         },
     )
     result.evaluation_estimator = model
-    result.later_scored = later_rows.assign(probability=predict(model, later_rows))
+    result.later_scored = later_rows.assign(probability=later_probability)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _importance(model: Any, rows: pd.DataFrame, seed: int) -> list[dict]:
-    """Permutation importance on the later cutoff (drop in ROC AUC), ranked."""
-    sample = rows.sample(n=min(len(rows), 8000), random_state=seed)
+#: Rows of the later cutoff that permutation importance scores (one permutation each).
+IMPORTANCE_ROWS = 5000
+
+
+def _importance(booster: Any, rows: pd.DataFrame, seed: int) -> list[dict]:
+    """Permutation importance on the later cutoff (drop in ROC AUC), ranked.
+
+    Measured on the boosted model before calibration: ROC AUC only reads the order of the
+    scores, which the isotonic step keeps (it only adds ties), and the booster alone is
+    cheaper to call. One permutation of IMPORTANCE_ROWS rows per feature scores a third of
+    the rows 2 permutations of 8,000 did; at full scale it ranked the same two features
+    first (last month against the baseline, then tenure), the rest stay within noise of 0."""
+    sample = rows.sample(n=min(len(rows), IMPORTANCE_ROWS), random_state=seed)
     y = sample[dataset.LABEL].to_numpy(bool)
     if np.unique(y).size < 2:
         return []
     result = permutation_importance(
-        model, dataset.matrix(sample), y, scoring="roc_auc", n_repeats=2, random_state=seed
+        booster, dataset.matrix(sample), y, scoring="roc_auc", n_repeats=1, random_state=seed
     )
     order = np.argsort(-result.importances_mean)
     return [

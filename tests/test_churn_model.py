@@ -154,6 +154,25 @@ def test_train_then_run_scores_every_current_customer_in_the_serving_profile(tra
     assert [m[0] for m in metrics] == ["holdout_customers", "later_cutoff", "validation"]
 
 
+def test_train_rescores_everyone_with_the_new_version_and_only_restates(trained):
+    """The copy was built before `c360 train`, so nothing new had arrived: its build only
+    restates gold.churn_predictions and the marts that read it (no run of every model for
+    the hour in progress), and every prediction row carries the version just trained."""
+    portfolio, _, _ = trained
+    current = artifacts.current_version(artifacts.model_dir(portfolio.root))
+    with duckdb.connect(str(portfolio.settings.warehouse_path), read_only=True) as con:
+        versions = con.execute(
+            "SELECT list(DISTINCT model_version), count(*) FROM gold.churn_predictions"
+        ).fetchone()
+        actions = con.execute(
+            "SELECT action FROM observability.pipeline_run_metadata "
+            "WHERE status = 'SUCCESS' ORDER BY started_at"
+        ).fetchall()
+    assert versions == ([current], 2000)
+    # the cold build, then `c360 train`'s build: the restatement alone, no run before it
+    assert [action for (action,) in actions][-1] == "none+restate", actions
+
+
 def test_shuffled_labels_give_a_holdout_roc_auc_near_one_half(trained):
     from churn.train import train
 

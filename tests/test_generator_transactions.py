@@ -192,6 +192,50 @@ def test_churn_label_prevalence_in_range(portfolio):
     assert agreement > 0.97
 
 
+def test_silent_customers_mostly_disengage_before_they_stop(portfolio):
+    """Churners who go silent buy less in the weeks before (generator taper, 1-3 months):
+    spend and transactions in the 30 days before the silent day, against the customer's own
+    pace in days 120-210 before it, fall well below what the other customers of the same
+    segments show over the same stretch of the calendar (seasonality cancels out). Declining
+    customers are left out: their trajectory is their own decline."""
+    rows = dict(
+        portfolio.sql(
+            """WITH clean AS (
+                 SELECT DISTINCT transaction_id, customer_id, transaction_date::DATE AS day,
+                        transaction_amount
+                 FROM transactions WHERE transaction_amount > 0),
+               people AS (
+                 SELECT customer_id, silent_from IS NOT NULL AS silent,
+                        coalesce(silent_from, DATE '2026-09-01') AS anchor
+                 FROM truth
+                 WHERE campaign_group IS NULL AND true_segment <> 'New & Growing'),
+               per_customer AS (
+                 SELECT p.silent, p.customer_id,
+                        sum(transaction_amount) FILTER (WHERE day >= anchor - 30 AND day < anchor)
+                          AS last_spend,
+                        sum(transaction_amount) FILTER (WHERE day >= anchor - 210
+                                                          AND day < anchor - 120) / 3 AS early_spend,
+                        count(*) FILTER (WHERE day >= anchor - 30 AND day < anchor) AS last_count,
+                        count(*) FILTER (WHERE day >= anchor - 210 AND day < anchor - 120) / 3
+                          AS early_count
+                 FROM people p JOIN clean t USING (customer_id)
+                 GROUP BY ALL)
+               SELECT silent, [sum(coalesce(last_spend, 0)) / sum(early_spend),
+                               sum(last_count) / sum(early_count), count(*)]
+               FROM per_customer GROUP BY 1"""
+        )
+    )
+    silent_spend, silent_count, silent_customers = rows[True]
+    other_spend, other_count, _ = rows[False]
+    assert silent_customers > 100
+    assert 0.85 < other_spend < 1.15 and 0.85 < other_count < 1.15
+    assert silent_spend < 0.75 * other_spend
+    assert silent_count < 0.85 * other_count
+    # not trivially separable: part of them stop with no warning, so on average they keep
+    # more than the deepest taper leaves (40 % of their spend at most on the last day)
+    assert silent_spend > 0.3 * other_spend
+
+
 def test_defect_rates_match_documentation(portfolio):
     rates = DefectRates()
     ((rows, distinct, missing, unknown, zero, negative),) = portfolio.sql(

@@ -123,7 +123,8 @@ class BuildReport:
     environment: str
     gateway: str
     #: "plan", "run" (with "+restate" when late data was re-processed), or "none": nothing
-    #: new since the last build, which then covers everything (nothing was run or written).
+    #: new since the last build, which then covers everything (nothing was run or written;
+    #: "none+restate": only the restatement asked for, e.g. by `c360 train`).
     action: str = "run"
     status: str = "FAILED"  # SUCCESS or FAILED
     started_at: datetime = field(default_factory=utc_now)
@@ -368,14 +369,17 @@ def build(
     `triggered_by` is recorded with the run (`c360 run --watch` passes "watch");
     `restate` names models to re-process whole after the run, with everything downstream
     (`c360 train` passes gold.churn_predictions: a new model version re-scores everyone).
+    When nothing is new since the last build, only the restatement runs: the run would
+    re-process the hour in progress for every model (15 s at full scale) and change nothing.
     """
-    force = force or bool(restate)
     report = BuildReport(uuid.uuid4().hex, environment, settings.gateway)
     report.triggered_by = triggered_by
     clock = time.perf_counter()
+    only_restate = False
     if not force:
         covered = nothing_new(settings, environment, project_root)
-        if covered is not None:
+        only_restate = covered is not None and bool(restate)
+        if covered is not None and not restate:
             report.action, report.status = "none", "SUCCESS"
             report.bronze_watermark = covered.bronze_watermark
             report.execution_time = covered.execution_time
@@ -411,7 +415,12 @@ def build(
         since = previous.bronze_watermark
         report.bronze_watermark = observability.bronze_watermark(adapter)
         try:
-            _build(context, report, environment, previous, execution_time, settings, fingerprint)
+            if only_restate:
+                report.action, report.execution_time = "none", execution_time or utc_now()
+            else:
+                _build(
+                    context, report, environment, previous, execution_time, settings, fingerprint
+                )
             if restate:
                 now = report.execution_time or utc_now()
                 start = _model_start(settings) or observability.EPOCH

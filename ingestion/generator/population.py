@@ -24,7 +24,14 @@ from ingestion.generator.window import HistoryWindow, epoch_day
 #: Share of customers who go silent (no transactions for the last 60+ days), by group. Most
 #: Declining customers churn by spending little (spec 3.7's second rule), not by going silent,
 #: so the campaign groups still have a spend to compare before and after the offer.
-SILENT_SHARE = {"treatment": 0.03, "control": 0.10, "other": 0.04, "new": 0.01}
+SILENT_SHARE = {"treatment": 0.03, "control": 0.10, "other": 0.06, "new": 0.01}
+#: Most of them disengage first (fewer and smaller purchases), as real churners do: over the
+#: TAPER_DAYS before they go silent, their spend multiplier falls linearly from 1 to
+#: TAPER_FLOOR (a customer-month's count and ticket size each follow its square root). The
+#: rest stop with no warning (a lost card, a move, a switch to another bank's card).
+TAPER_SHARE = 0.8
+TAPER_DAYS = (45, 91)
+TAPER_FLOOR = (0.10, 0.40)
 #: Changes between the first and the second customer snapshot (SCD2 material).
 UPGRADE_SHARE = {cat.HVT: 0.30}  # Standard -> Premium among Standard holders; others below
 UPGRADE_SHARE_DEFAULT = 0.03
@@ -160,6 +167,8 @@ def build_population(n: int, seed: int, window: HistoryWindow) -> Population:
     silent_day = np.maximum(silent_day, open_day + 30)
 
     premium_second, limit_second = _second_snapshot(rng, segment, premium_first, limit_first)
+    # drawn last, so that every draw above is the same with or without the taper
+    multiplier = multiplier * _disengagement(rng, silent_day, open_day, campaign_group, window)
 
     return Population(
         window=window,
@@ -240,6 +249,46 @@ def _trajectories(
     # Month-to-month noise around every trajectory.
     multiplier = multiplier * rng.lognormal(0, 0.06, (n, months))
     return decline_type, campaign_group, multiplier
+
+
+def _disengagement(
+    rng: np.random.Generator,
+    silent_day: np.ndarray,
+    open_day: np.ndarray,
+    campaign_group: np.ndarray,
+    window: HistoryWindow,
+) -> np.ndarray:
+    """(n, months) factors on the spend multiplier: the taper before a customer goes silent.
+
+    The factor falls linearly over the customer's taper (TAPER_DAYS before `silent_day`, down
+    to TAPER_FLOOR on the last day); a month takes its average over the days the customer
+    is active in it, so the month the customer goes silent carries the lowest factor. Silent
+    customers without a taper (1 - TAPER_SHARE), and everyone else, keep 1. Declining
+    customers (the campaign groups) are left out: their own trajectory is already their
+    disengagement (down to 15-45 % of their baseline), and the campaign's pre level, measured
+    right before the offer, stays the level their decline reached.
+    """
+    n = silent_day.size
+    draw = rng.random(n)
+    tapers = (silent_day != NEVER) & (campaign_group == "") & (draw < TAPER_SHARE)
+    length = rng.integers(*TAPER_DAYS, n).astype(float)
+    floor = rng.uniform(*TAPER_FLOOR, n)
+    starts = np.array([epoch_day(month.start) for month in window.months], dtype=float)
+    ends = np.array([epoch_day(month.end) for month in window.months], dtype=float)
+    silent = np.where(tapers, silent_day, 0).astype(float)[:, None]
+    lo = np.maximum(starts[None, :], open_day[:, None].astype(float))
+    hi = np.maximum(np.minimum(ends[None, :], silent), lo)
+    begin = silent - length[:, None]
+
+    def ramp_integral(x: np.ndarray) -> np.ndarray:
+        # integral up to x of the ramp clip((t - begin) / length, 0, 1)
+        inside = np.clip(x - begin, 0, length[:, None])
+        return inside**2 / (2 * length[:, None]) + np.maximum(x - begin - length[:, None], 0)
+
+    days = hi - lo
+    ramp = np.where(days > 0, (ramp_integral(hi) - ramp_integral(lo)) / np.maximum(days, 1), 0.0)
+    factor = 1 - (1 - floor[:, None]) * ramp
+    return np.where(tapers[:, None], factor, 1.0)
 
 
 def _second_snapshot(
