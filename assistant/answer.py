@@ -141,9 +141,13 @@ def compose(
             diff = (float(part) / float(whole) - 1) * 100
             direction = "higher" if diff >= 0 else "lower"
             overall = fmt(columns[1], whole)
-            text += (
-                f", {abs(diff):.0f}% {direction} than the {baseline} {measure.label} of {overall}"
-            )
+            if abs(diff) < 0.5:  # "0% lower" reads as a contradiction
+                text += f", about the same as the {baseline} {measure.label} ({overall})"
+            else:
+                text += (
+                    f", {abs(diff):.0f}% {direction} than the {baseline} {measure.label} of "
+                    f"{overall}"
+                )
         n = rows[0][2] if len(rows[0]) > 2 else None
         return text + (f" ({fmt('rows', n)} {subject} match)." if n is not None else ".") + notes
     if not intent.groups and measure is not None and measure.kind == "share":
