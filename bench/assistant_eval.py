@@ -54,6 +54,7 @@ class Case:
 CHURN_UNSCORED = [
     Case("unanswerable", "Which acquired customers are at highest risk of churning this month?"),
     Case("unanswerable", "What is the average churn probability?"),
+    Case("unanswerable", "What's the churn rate by segment?"),
 ]
 CHURN_SCORED = [
     Case("churn", CHURN_UNSCORED[0].question,
@@ -62,6 +63,10 @@ CHURN_SCORED = [
          "ORDER BY churn_probability DESC LIMIT 20"),
     Case("churn", CHURN_UNSCORED[1].question,
          "SELECT AVG(churn_probability) FROM gold.churn_predictions"),
+    Case("churn", CHURN_UNSCORED[2].question,
+         "SELECT p.customer_segment, 100.0 * AVG(CASE WHEN c.predicted_churn THEN 1 ELSE 0 END) AS r "
+         "FROM gold.churn_predictions AS c JOIN gold.customer_360_profile AS p USING (customer_id) "
+         "GROUP BY 1 ORDER BY r DESC"),
 ]  # fmt: skip
 
 

@@ -376,3 +376,28 @@ def test_at_risk_customers_leave_out_the_already_churned(trained):
     assert churned and len(listed) == 20
     assert not set(listed) & churned
     assert top == best
+
+
+def test_churn_rate_by_segment_is_the_share_predicted_to_churn(trained):
+    """"churn rate" is a rate (percent of scored customers predicted to churn), not a count
+    of churn scores — checked against independent SQL on the serving copy."""
+    from dashboard.assistant_adapter import load_engine
+
+    serving = trained[0].settings.serving_path
+    model = Path(__file__).resolve().parents[1] / "semantic_model" / "customer_analytics.yaml"
+    answer = load_engine(serving, model).ask("What's the churn rate by segment?")
+    assert answer.status == "answered", answer.answer
+    assert answer.columns == ["customer_segment", "predicted_churn_rate"]
+    with duckdb.connect(str(serving), read_only=True) as con:
+        expected = dict(
+            con.execute(
+                "SELECT p.customer_segment, 100.0 * avg(c.predicted_churn::INT) "
+                "FROM gold.churn_predictions c JOIN gold.customer_360_profile p USING (customer_id) "
+                "GROUP BY 1"
+            ).fetchall()
+        )
+    got = {segment: rate for segment, rate in answer.rows}
+    assert got.keys() == expected.keys()
+    for segment, rate in expected.items():
+        assert abs(got[segment] - rate) < 1e-9, segment
+    assert "%" in answer.answer
