@@ -99,13 +99,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, workers: int = 1) -> tuple[subprocess.Popen, str, float]:
+def start_server(data_dir: Path, workers: int | None = None) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     env = {**os.environ, "C360_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "c360", "serve", "--port", str(port), "--no-lineage"]
-        + ["--workers", str(workers)],
+        + (["--workers", str(workers)] if workers else []),
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -157,6 +157,8 @@ def sessions(base: str, count: int, seconds: float) -> tuple[list[float], int]:
     import panel.models.tabulator  # noqa: F401  (Panel's Bokeh models, known to the client)
     from bokeh.client import pull_session
 
+    import dashboard.widgets  # noqa: F401  (and the dashboard's own)
+
     def one(_: int) -> float | None:
         started = time.perf_counter()
         try:
@@ -179,7 +181,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--page-rounds", type=int, default=3)
     parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=1, help="c360 serve --workers")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="c360 serve --workers (default: its own)"
+    )
     parser.add_argument(
         "--sessions-only", action="store_true", help="only the concurrent sessions (3.)"
     )
@@ -194,15 +198,18 @@ def main() -> None:
         print("\nview data queries, uncached (ms)      p50      p95   target p95 ≤ 100")
         for name, times in query_figures(store, args.rounds).items():
             print(f"  {name:<34} {statistics.median(times):7.1f}  {p95(times):7.1f}")
-    process, base, start_seconds = start_server(args.data_dir, args.workers)
+    from c360.commands.serve import default_workers
+
+    workers = args.workers or default_workers()
+    process, base, start_seconds = start_server(args.data_dir, workers)
     try:
-        print(f"\nc360 serve --workers {args.workers} up (liveness) after {start_seconds:.1f} s")
+        print(f"\nc360 serve --workers {workers} up (liveness) after {start_seconds:.1f} s")
         if not args.sessions_only:
             print("page ready, one browser (s)            p50      max   target ≤ 2")
             for name, times in page_ready(base, args.page_rounds).items():
                 print(f"  {name:<34} {statistics.median(times):7.2f}  {max(times):7.2f}")
         else:  # every process opens the serving copy on its first session: warm them
-            sessions(base, 2 * args.workers, seconds=120)
+            sessions(base, 4 * workers, seconds=120)
         done, failed = sessions(base, args.sessions, seconds=120)
         print(
             f"\n{args.sessions} concurrent sessions (pull_session): p50 "

@@ -198,7 +198,6 @@ def create_app(
     except NotPublished as exc:
         template.main.append(theme.html_pane(theme.message(str(exc), "error")))
         return template
-    template.main.append(dashboard.notice)
     template.main.append(dashboard.tabs)
     manifest = store.manifest()
     template.header.append(
@@ -212,6 +211,8 @@ def create_app(
     )
     if pn.state.location is not None:
         dashboard.sync_url(pn.state.location)
+    if dashboard.url_errors:  # known once the link is applied; no hidden pane otherwise
+        template.main.insert(0, dashboard.notice)
     dashboard.view(dashboard.nav.tab)  # the tab on screen; the others when first opened
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
         # background: Panel's busy indicator ignores it (a busy event of one session is

@@ -9,12 +9,14 @@ the process.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 import panel as pn
+from panel.io.resources import get_dist_path
 
 from dashboard.app import create_app
 from dashboard.assistant_adapter import load_engine
@@ -46,6 +48,10 @@ def _shared(options: argparse.Namespace) -> dict:
             ),
             "lineage": lineage,
         }
+        # What the process loaded once (store, assistant vocabulary, Panel itself) stays for
+        # its lifetime: keep it out of the collector's full passes, which every session's
+        # thousands of new objects would otherwise trigger over it again and again.
+        gc.freeze()
     return pn.state.cache[key]
 
 
@@ -56,5 +62,20 @@ def _roles() -> frozenset[str] | None:
     return tabs_for(pn.state.user)
 
 
+def _local_stylesheets() -> None:
+    """Point the session's stylesheets at this server, not Panel's CDN.
+
+    Panel sets the document's `dist_url` when it serves the page (its DocHandler); every
+    model created afterwards takes its CSS URLs from it. A session can also be built by a
+    websocket that arrived without a page request in this process: another `c360 serve`
+    worker served the page (the workers share the port), or a Bokeh client
+    (`pull_session`). Without `dist_url` such a session loads its CSS from
+    cdn.holoviz.org, which an offline machine cannot reach: unstyled widgets."""
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        doc.template_variables.setdefault("dist_url", get_dist_path(cdn=False))
+
+
+_local_stylesheets()
 shared = _shared(_options(sys.argv[1:]))
 create_app(shared["store"], shared["engine"], shared["lineage"], _roles()).servable()

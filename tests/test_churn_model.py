@@ -379,7 +379,7 @@ def test_at_risk_customers_leave_out_the_already_churned(trained):
 
 
 def test_churn_rate_by_segment_is_the_share_predicted_to_churn(trained):
-    """"churn rate" is a rate (percent of scored customers predicted to churn), not a count
+    """ "churn rate" is a rate (percent of scored customers predicted to churn), not a count
     of churn scores — checked against independent SQL on the serving copy."""
     from dashboard.assistant_adapter import load_engine
 

@@ -24,6 +24,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -72,13 +73,13 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = READY_SECONDS
 
 
 @contextmanager
-def serving(data_dir: Path, log: Path) -> Iterator[dict]:
+def serving(data_dir: Path, log: Path, *options: str) -> Iterator[dict]:
     """`c360 serve` (panel serve underneath) over `data_dir` on a free loopback port."""
     port = free_port()
     env = {**os.environ, "C360_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "c360", "serve", "--port", str(port)],
+            [sys.executable, "-m", "c360", "serve", "--port", str(port), *options],
             cwd=REPO,
             env=env,
             stdout=out,
@@ -87,7 +88,7 @@ def serving(data_dir: Path, log: Path) -> Iterator[dict]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/liveness", process)
-        yield {"base": base, "process": process, "log": log}
+        yield {"base": base, "port": port, "process": process, "log": log}
     finally:
         process.terminate()
         try:
@@ -235,6 +236,23 @@ def test_segment_filter_and_export_download_every_row(dash, served, screenshots,
     assert "Stable" not in urllib.parse.unquote(dash.evaluate("location.search"))
 
 
+def test_clicking_a_customer_in_the_list_opens_customer_360(dash, served):
+    """The Segment Explorer's list: a click on a row opens that customer's Customer 360."""
+    open_page(dash, served, {"segments": json.dumps(["Declining"])})
+    row = dash.locator(".c360-rowlist tbody tr").nth(2)
+    row.wait_for()
+    customer_id = row.locator("td").first.inner_text()
+    assert customer_id.startswith("CUST")
+    assert "Declining" in row.inner_text()
+    row.click()
+    dash.get_by_text(f"{customer_id} ·").wait_for()
+    dash.get_by_text("Recent transactions").wait_for()
+    deadline = time.monotonic() + 30
+    while "customer_id" not in dash.evaluate("location.search") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert customer_id in dash.evaluate("location.search")  # shareable: the link names it
+
+
 def test_deep_link_opens_the_customer(dash, served, screenshots):
     """UAT 2: ?customer_id= opens Customer 360 with the profile, both charts and the table."""
     open_page(dash, served, {"customer_id": "CUST00000007"})
@@ -302,11 +320,59 @@ def test_every_other_tab_renders(dash, served, screenshots):
     dash.screenshot(path=screenshots / "pipeline_health.png", full_page=True)
 
 
+def test_workers_share_the_port_and_stop_together(served, tmp_path):
+    """`c360 serve --workers 2`: two processes listen on one port (SO_REUSEPORT) and the
+    kernel spreads sessions over both; a session built from a websocket alone loads its
+    CSS from this server, not Panel's CDN; SIGTERM stops every worker."""
+    import panel.models.tabulator  # noqa: F401  (Panel's Bokeh models, known to the client)
+    import psutil
+    from bokeh.client import pull_session
+
+    import dashboard.widgets  # noqa: F401  (and the dashboard's own)
+
+    data_dir = served["portfolio"].root
+    with serving(data_dir, tmp_path / "serve.log", "--workers", "2", "--no-lineage") as server:
+        workers = psutil.Process(server["process"].pid).children()
+        assert len(workers) == 2
+
+        def open_sessions_and_look() -> tuple[dict, list[str]]:
+            sessions = [pull_session(url=server["base"] + "/") for _ in range(16)]
+            try:
+                held = {
+                    w.pid: sum(
+                        1
+                        for c in w.net_connections(kind="tcp")
+                        if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == server["port"]
+                    )
+                    for w in workers
+                }
+                stylesheets = [
+                    m.url
+                    for m in sessions[0].document.models
+                    if type(m).__name__ == "ImportedStyleSheet"
+                ]
+            finally:
+                for session in sessions:
+                    session.close()
+            return held, stylesheets
+
+        # its own thread: Playwright's sync API runs an event loop in this one
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            held, stylesheets = pool.submit(open_sessions_and_look).result(timeout=120)
+        assert sum(held.values()) == 16 and all(held.values()), held
+        assert stylesheets and not [u for u in stylesheets if u.startswith("http")], stylesheets
+        server["process"].terminate()
+        server["process"].wait(timeout=30)
+        gone, alive = psutil.wait_procs(workers, timeout=20)
+        assert not alive, alive
+
+
 def test_sessions_keep_answering_while_publishes_swap_the_file(served):
     """Clients open sessions non-stop while the serving file is republished: 0 failures."""
     import panel.models.tabulator  # noqa: F401  (Panel's Bokeh models, known to the client)
     from bokeh.client import pull_session
 
+    import dashboard.widgets  # noqa: F401  (and the dashboard's own)
     from c360.pipeline.publish import publish
 
     url = served["base"] + "/"

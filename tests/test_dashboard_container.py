@@ -47,7 +47,8 @@ def test_serve_without_a_published_copy_is_one_line(tmp_path, monkeypatch, capsy
 def test_panel_command_binds_where_asked(tmp_path):
     settings = Settings(data_dir=tmp_path)
     local = panel_command(settings, address="127.0.0.1", port=5999)
-    assert local[1:4] == ["-m", "panel", "serve"] and "--liveness" in local
+    assert local[1:3] == ["-m", "dashboard.server"] and "--liveness" in local
+    assert "--num-procs" not in local  # workers are separate processes (SO_REUSEPORT)
     assert local[local.index("--port") + 1] == "5999"
     assert "127.0.0.1:5999" in local and "*" not in local
     anywhere = panel_command(settings, address="0.0.0.0", port=5006)

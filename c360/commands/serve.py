@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -55,15 +58,18 @@ def panel_command(
     port: int,
     lineage_file: Path | None = None,
     users_file: Path | None = None,
-    workers: int = 1,
 ) -> list[str]:
-    """The `panel serve` command line that serves the dashboard."""
+    """The command line of one dashboard process: `panel serve` with its port bound
+    SO_REUSEPORT (`dashboard.server`), so that `workers` of them can share the port."""
     origins = ["*"] if address in ("0.0.0.0", "::") else [f"{address}:{port}", f"localhost:{port}"]
-    command = [sys.executable, "-m", "panel", "serve", str(APP), "--address", address]
+    command = [sys.executable, "-m", "dashboard.server", str(APP), "--address", address]
     command += ["--port", str(port), "--liveness", "--index", "serve"]
     command += ["--websocket-max-message-size", str(MAX_MESSAGE_BYTES)]
-    if workers > 1:  # forked server processes; each opens its own Store on its first session
-        command += ["--num-procs", str(workers)]
+    # The page is the same shell for every session (its content arrives on the websocket):
+    # serve it from a cached session instead of building one per page request. Without
+    # this, a page request and its websocket that reach different workers build the
+    # session twice (the page's copy is never used).
+    command += ["--reuse-sessions"]
     for origin in origins:
         command += ["--allow-websocket-origin", origin]
     if users_file is not None:
@@ -97,13 +103,14 @@ def serve(
         bool, typer.Option(help="Show the gold models' lineage (loads the SQLMesh project).")
     ] = True,
     workers: Annotated[
-        int,
+        int | None,
         typer.Option(
             min=1,
-            help="Server processes (panel serve --num-procs): a session is built on one "
-            "Python thread, so concurrent sessions queue on one process.",
+            help="Server processes sharing the port (default: one per core, at most 4). A "
+            "session is built on one Python thread, so concurrent sessions queue on one process.",
+            show_default=False,
         ),
-    ] = 1,
+    ] = None,
 ) -> None:
     """Serve the dashboard (Segment Explorer, Customer 360, AI Assistant, Campaign
     Performance, Pipeline Health) over the published serving copy, with /liveness."""
@@ -137,11 +144,56 @@ def serve(
         port=port,
         lineage_file=lineage_file,
         users_file=users,
-        workers=workers,
     )
-    print(f"c360 dashboard: http://{address}:{port}/  (Ctrl-C stops)", flush=True)
-    log.debug("exec %s", command)
-    os.execv(command[0], command)
+    workers = workers or default_workers()
+    plural = "es" if workers > 1 else ""
+    print(
+        f"c360 dashboard: http://{address}:{port}/  ({workers} server process{plural}; "
+        "Ctrl-C stops)",
+        flush=True,
+    )
+    log.debug("run %d x %s", workers, command)
+    if workers == 1:
+        os.execv(command[0], command)
+    raise typer.Exit(run_workers(command, workers))
+
+
+def default_workers() -> int:
+    """One server process per core, at most 4 (each holds its own connection and caches)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def run_workers(command: list[str], workers: int) -> int:
+    """Run `workers` copies of `command` until one exits (or Ctrl-C); stop the rest with it.
+
+    Each process opens its own Store on its first session. A worker that dies takes the
+    dashboard down with a non-zero exit rather than leaving it half served; SIGTERM (a
+    container stop, a test's teardown) stops every worker, like Ctrl-C."""
+
+    def stop(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    processes = [subprocess.Popen(command) for _ in range(workers)]
+    code = 0
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        code = next(p.returncode for p in processes if p.returncode is not None)
+        log.error("a dashboard server process exited with code %s: stopping the others", code)
+        code = code or 1
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.terminate()
+        for p in processes:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return code
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,7 @@ from panel.viewable import Viewer
 
 from dashboard import charts, theme
 from dashboard.data import REGIONS, SORTABLE, SegmentFilters, Store
+from dashboard.widgets import RowList
 
 PAGE_SIZE = 25
 #: Filters kept in the URL (parameter -> query key), so a view can be shared and reloaded.
@@ -30,11 +31,11 @@ URL_PARAMS = {
     "page": "page",
     "sort_by": "sort",
 }
-LIST_FORMATTERS = {
-    "lifetime_value": theme.MONEY_FORMAT,
-    "avg_monthly_spend": theme.MONEY_FORMAT,
-    "travel_dining_monthly_spend": theme.MONEY_FORMAT,
-    "churn_risk_score": {"type": "money", "symbol": "", "precision": 0},
+LIST_FORMATS = {
+    "lifetime_value": "money",
+    "avg_monthly_spend": "money",
+    "travel_dining_monthly_spend": "money",
+    "churn_risk_score": "number",
 }
 #: The list on screen: LIST_COLUMNS (the CSV export has every CUSTOMER_COLUMNS column).
 LIST_TITLES = {
@@ -182,20 +183,16 @@ class SegmentExplorer(Viewer):
             w.Button(label="Clear filters", color="light", on_click=lambda _: self.clear()),
             width=320,
         )
+        # the metric cards and the distribution are one pane (every model costs each session)
         self._cards = theme.html_pane(css_classes=["c360-segment-cards"])
-        self._chart = theme.html_pane(css_classes=["c360-distribution"])
-        self._table = theme.table(
-            formatters=LIST_FORMATTERS,
+        # one model per session (a Tabulator is ~35): see dashboard/widgets.py
+        self._table = RowList(
             titles=LIST_TITLES,
-            # the list is sorted in SQL (Sort by): a header click would sort one page only
-            sortable=False,
-            text_align={"churn_risk_score": "right"},
-            layout="fit_columns",  # every column on screen, no sideways scrolling
-            widths={"customer_id": 130, "state": 60, "card_type": 90, "churn_risk_score": 70},
-            height=520,
-            selectable=False,
+            formats=LIST_FORMATS,
+            empty_text="No customer matches these filters.",
+            sizing_mode="stretch_width",
         )
-        self._table.on_click(lambda event: self.open_row(int(event.row)))
+        self._table.on_click(self.open_row)
         self._pager = theme.html_pane()
         self._download = w.FileDownload(
             callback=self.export,
@@ -208,15 +205,6 @@ class SegmentExplorer(Viewer):
         next_button = w.Button(label="Next ›", width=110)
         prev_button.on_click(lambda _: self._step(-1))
         next_button.on_click(lambda _: self._step(1))
-        sort = pn.Row(
-            w.Select.from_param(
-                self.param.sort_by,
-                label="Sort by",
-                options={LIST_TITLES[c]: c for c in LIST_TITLES if c in SORTABLE},
-                width=220,
-            ),
-            w.Checkbox.from_param(self.param.descending, label="Descending", align="end"),
-        )
         self._layout = pn.Row(
             self._filters,
             pn.Column(
@@ -226,8 +214,17 @@ class SegmentExplorer(Viewer):
                     "Click a customer to open their Customer 360.",
                 ),
                 self._cards,
-                self._chart,
-                pn.Row(sort, pn.layout.HSpacer(), self._download),
+                pn.Row(
+                    w.Select.from_param(
+                        self.param.sort_by,
+                        label="Sort by",
+                        options={LIST_TITLES[c]: c for c in LIST_TITLES if c in SORTABLE},
+                        width=220,
+                    ),
+                    w.Checkbox.from_param(self.param.descending, label="Descending", align="end"),
+                    pn.layout.HSpacer(),
+                    self._download,
+                ),
                 self._table,
                 pn.Row(prev_button, next_button, self._pager),
                 sizing_mode="stretch_width",
@@ -253,13 +250,12 @@ class SegmentExplorer(Viewer):
 
     def _render(self, filters: SegmentFilters) -> None:
         s = self.summary
+        dist = self.store.segment_distribution(filters)
         self._cards.object = theme.cards(
             theme.card("Customers", theme.number(s["customers"])),
             theme.card("Total LTV", theme.money(s["total_ltv"])),
             theme.card("Avg LTV", theme.money(s["avg_ltv"])),
-        )
-        dist = self.store.segment_distribution(filters)
-        self._chart.object = _distribution_chart(dist)
+        ) + _distribution_chart(dist)
         self._table.value = self.rows
         first = (self.page - 1) * PAGE_SIZE + 1 if s["customers"] else 0
         last = min(self.page * PAGE_SIZE, s["customers"])
