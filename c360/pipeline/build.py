@@ -281,6 +281,37 @@ def _close_quiet_hours(context: Context, environment: str, now: datetime) -> set
     return closed
 
 
+def _first_missing(context: Context, environment: str, selected: set[str]) -> datetime | None:
+    """Where the run's missing intervals can start: the earliest end of a model's first
+    recorded interval (everything before it is done), floored to its hour; None when a
+    selected model has nothing recorded from its start (then the run looks at everything).
+
+    Without a start SQLMesh lists every interval from the models' start to now for each
+    model to find the missing ones (`compute_missing_intervals`): ~80 ms per model for two
+    years of hours, 2 s of every hourly run at 25 models, for intervals that are all done.
+    """
+    from sqlmesh.utils.date import to_timestamp
+
+    env = context.state_reader.get_environment(environment)
+    if env is None:
+        return None
+    earliest: int | None = None
+    for snapshot in context.state_sync.get_snapshots(env.snapshots).values():
+        name = ".".join(snapshot.name.replace('"', "").lower().split(".")[-2:])
+        if not snapshot.is_model or snapshot.is_seed or name not in selected:
+            continue
+        if not snapshot.evaluatable:
+            continue
+        start = to_timestamp(snapshot.node.start) if snapshot.node.start else None
+        intervals = snapshot.intervals
+        if not intervals or (start is not None and intervals[0][0] > start):
+            return None
+        earliest = intervals[0][1] if earliest is None else min(earliest, intervals[0][1])
+    if earliest is None:
+        return None
+    return _first_hour(datetime.fromtimestamp(earliest / 1000, UTC).replace(tzinfo=None))
+
+
 def _first_hour(found: datetime | None) -> datetime | None:
     return found.replace(minute=0, second=0, microsecond=0) if found is not None else None
 
@@ -511,6 +542,7 @@ def _build(
         log.debug("nothing arrived for %s: the run leaves them alone", ", ".join(sorted(idle)))
     context.run(
         environment,
+        start=_first_missing(context, environment, set(selected)),
         ignore_cron=True,
         execution_time=now,
         end=now,
