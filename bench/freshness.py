@@ -90,10 +90,13 @@ def _shifted_file(source: Path, target: Path, end: datetime) -> list[str]:
 
 
 def _visible(serving: Path, ids: list[str]) -> bool:
+    # a semi-join (hash join on the ids): `list_contains(?, transaction_id)` evaluated the
+    # list per fact row, 4.3 s over 12.8M rows, which the figure then included
     try:
         with duckdb.connect(str(serving), read_only=True) as con:
             found = con.execute(
-                "SELECT count(*) FROM gold.fact_transaction WHERE list_contains(?, transaction_id)",
+                "SELECT count(*) FROM gold.fact_transaction "
+                "WHERE transaction_id IN (SELECT unnest(?))",
                 [ids],
             ).fetchone()[0]
     except duckdb.Error:

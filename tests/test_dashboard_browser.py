@@ -367,40 +367,58 @@ def test_workers_share_the_port_and_stop_together(served, tmp_path):
         assert not alive, alive
 
 
-def test_sessions_keep_answering_while_publishes_swap_the_file(served):
-    """Clients open sessions non-stop while the serving file is republished: 0 failures."""
+def test_every_view_keeps_answering_through_ten_pipeline_runs(served):
+    """A client opens every view non-stop (a session per tab, each built from the serving
+    copy) while ten pipeline runs — an hourly file landed, loaded, built and published, as
+    `c360 run` does — swap the serving file under it: 0 failed requests."""
     import panel.models.tabulator  # noqa: F401  (Panel's Bokeh models, known to the client)
     from bokeh.client import pull_session
 
     import dashboard.widgets  # noqa: F401  (and the dashboard's own)
+    from bench._support import ingest_all
+    from c360.pipeline.build import build
     from c360.pipeline.publish import publish
+    from ingestion.generator import generate_hourly
 
-    url = served["base"] + "/"
+    portfolio = served["portfolio"]
+    customer = Store(served["serving_path"]).customer_page(SegmentFilters(), 1, 1).customer_id[0]
+    views = [
+        {},
+        {"customer_id": customer},
+        {"tab": "assistant"},
+        {"tab": "campaigns"},
+        {"tab": "health"},
+    ]
     failures: list[str] = []
-    sessions = 0
+    opened = {i: 0 for i in range(len(views))}
     stop = threading.Event()
 
     def client() -> None:
-        nonlocal sessions
         while not stop.is_set():
-            try:
-                with pull_session(url=url) as session:
-                    assert session.document.roots
-                sessions += 1
-            except Exception as exc:  # noqa: BLE001 - every failure is reported
-                failures.append(repr(exc))
+            for i, arguments in enumerate(views):
+                try:
+                    with pull_session(url=served["base"] + "/", arguments=arguments) as session:
+                        assert session.document.roots
+                    opened[i] += 1
+                except Exception as exc:  # noqa: BLE001 - every failure is reported
+                    failures.append(f"{arguments}: {exc!r}")
 
     thread = threading.Thread(target=client)
     thread.start()
+    publishes = 0
     try:
-        for _ in range(3):
-            assert publish(served["portfolio"].settings, full=True).skipped is None
-            time.sleep(1)
+        for _ in range(10):
+            generate_hourly(portfolio.landing, portfolio.generator, 1)
+            assert ingest_all(portfolio.settings).results, "the hourly file was not loaded"
+            report = build(portfolio.settings)
+            assert report.ok and report.action == "run", report.error
+            publishes += publish(portfolio.settings).skipped is None
     finally:
         stop.set()
         thread.join(timeout=120)
     assert failures == []
-    assert sessions >= 3
+    assert publishes == 10
+    assert min(opened.values()) >= 2, opened  # every view was opened during the runs
     assert served["process"].poll() is None
 
 
