@@ -44,6 +44,28 @@ def test_serve_without_a_published_copy_is_one_line(tmp_path, monkeypatch, capsy
     assert len(err) == 1 and "nothing is published yet" in err[0] and "c360 run" in err[0]
 
 
+def test_serve_on_a_port_in_use_is_one_line(tmp_path, monkeypatch, capsys):
+    """The workers bind with SO_REUSEPORT; a second dashboard must not share a port."""
+    import socket
+
+    monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
+    settings = Settings(data_dir=tmp_path)
+    settings.serving_path.parent.mkdir(parents=True)
+    settings.serving_path.touch()  # "published": serve checks the file before the port
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        get_settings.cache_clear()
+        try:
+            assert main(["serve", "--port", str(port), "--no-lineage"]) == 1
+        finally:
+            get_settings.cache_clear()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"127.0.0.1:{port} is in use" in err[0] and "--port" in err[0]
+
+
 def test_panel_command_binds_where_asked(tmp_path):
     settings = Settings(data_dir=tmp_path)
     local = panel_command(settings, address="127.0.0.1", port=5999)

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -145,6 +146,7 @@ def serve(
         lineage_file=lineage_file,
         users_file=users,
     )
+    _check_port_free(address, port)
     workers = workers or default_workers()
     plural = "es" if workers > 1 else ""
     print(
@@ -156,6 +158,22 @@ def serve(
     if workers == 1:
         os.execv(command[0], command)
     raise typer.Exit(run_workers(command, workers))
+
+
+def _check_port_free(address: str, port: int) -> None:
+    """Fail in one line when something already listens on the port.
+
+    The workers bind with SO_REUSEPORT, which would otherwise let a second `c360 serve`
+    (another data dir, say) share the port silently, each answering half the requests. A
+    plain bind here fails on any listener, SO_REUSEPORT ones included."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as probe:
+            probe.bind((address, port))
+    except OSError as exc:
+        raise C360Error(
+            f"{address}:{port} is in use ({exc.strerror}): stop what listens there or pick "
+            "another --port"
+        ) from None
 
 
 def default_workers() -> int:
