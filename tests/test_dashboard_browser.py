@@ -367,6 +367,54 @@ def test_workers_share_the_port_and_stop_together(served, tmp_path):
         assert not alive, alive
 
 
+def test_log_in_roles_decide_the_tabs(chromium_browser, served, tmp_path):
+    """`c360 serve --users` (two workers, sessions built where the websocket lands): each
+    user sees the tabs of their role, the same on every log-in; a wrong password gets in
+    nowhere."""
+    users = tmp_path / "users.json"
+    users.write_text(
+        json.dumps(
+            {
+                "mia": {"password": "mia-secret-1", "role": "marketing_manager"},
+                "ed": {"password": "ed-secret-1", "role": "data_engineer"},
+            }
+        )
+    )
+    everything = [
+        "Segment Explorer", "Customer 360", "AI Assistant", "Campaign Performance",
+        "Pipeline Health",
+    ]  # fmt: skip
+    options = ("--users", str(users), "--workers", "2", "--no-lineage")
+    with serving(served["portfolio"].root, tmp_path / "serve.log", *options) as server:
+
+        def log_in(user: str, password: str):
+            page.goto(server["base"] + "/")
+            page.fill("input[name=username]", user)
+            page.fill("input[name=password]", password)
+            page.locator("button[type=submit], input[type=submit]").first.click()
+
+        for user, password, tabs in [
+            ("mia", "mia-secret-1", everything[:4]),  # gold views only: no Pipeline Health
+            ("ed", "ed-secret-1", everything),
+            ("mia", "mia-secret-1", everything[:4]),
+            ("ed", "ed-secret-1", everything),
+        ]:
+            with browser_page(chromium_browser) as page:
+                log_in(user, password)
+                page.wait_for_selector(".bk-tab")
+                page.get_by_text("Total LTV").wait_for()
+                assert page.locator(".bk-tab").all_inner_texts() == tabs, user
+        context = chromium_browser.new_context()
+        page = context.new_page()
+        log_in("mia", "wrong-password")
+        page.wait_for_load_state()
+        time.sleep(1)
+        assert page.locator(".bk-tab").count() == 0
+        assert page.locator("input[name=password]").count() == 1  # still the log-in form
+        assert "Invalid username or password" in page.inner_text("body")
+        context.close()
+
+
 def test_every_view_keeps_answering_through_ten_pipeline_runs(served):
     """A client opens every view non-stop (a session per tab, each built from the serving
     copy) while ten pipeline runs — an hourly file landed, loaded, built and published, as

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "serve.py"
 SETUP = APP.with_name("auth_setup.py")
+#: The log-in page: Panel's own loads its logo from a CDN (nothing here does).
+LOGIN_PAGE = APP.with_name("login.html")
 #: A whole filtered segment (50,000 customers ≈ 10 MB of CSV) goes over the websocket.
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024
 
@@ -78,7 +80,7 @@ def panel_command(
         users = json.loads(users_file.read_text())
         credentials.write_text(json.dumps({u: e["password"] for u, e in users.items()}))
         command += ["--basic-auth", str(credentials), "--cookie-secret", os.urandom(16).hex()]
-        command += ["--setup", str(SETUP)]
+        command += ["--setup", str(SETUP), "--basic-login-template", str(LOGIN_PAGE)]
     command += ["--args", "--serving-path", str(settings.serving_path.resolve())]
     command += ["--heartbeat", str((settings.data_dir / ".c360" / "pipe.json").resolve())]
     command += ["--semantic-model", str(SEMANTIC_MODEL)]
