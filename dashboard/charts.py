@@ -103,7 +103,10 @@ def _figure(title: str, height: int, **kwargs: Any) -> figure:
 
 def _ticks(kind: str) -> NumeralTickFormatter:
     return NumeralTickFormatter(
-        format={"money": MONEY_TICKS, "short": SHORT_TICKS}.get(kind, COUNT_TICKS)
+        # percent: one optional decimal, or ticks at 0.5 steps read "0, 1, 1, 2, 2"
+        format={"money": MONEY_TICKS, "short": SHORT_TICKS, "percent": "0.[0]"}.get(
+            kind, COUNT_TICKS
+        )
     )
 
 

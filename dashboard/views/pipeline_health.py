@@ -152,6 +152,7 @@ class PipelineHealth(Viewer):
         self._quality_totals = theme.html_pane()
         self._loads = theme.table(
             height=260,
+            layout="fit_data_stretch",
             titles={
                 "last_load_time": "Loaded (UTC)",
                 "file_name": "File",
@@ -197,11 +198,11 @@ class PipelineHealth(Viewer):
             ),
             self._quality,
             self._quality_totals,
-            pn.Row(
-                pn.Column(theme.title("Recent loads"), self._loads, sizing_mode="stretch_width"),
-                pn.Column(theme.title("Rows per model"), self._layers, sizing_mode="stretch_width"),
-                sizing_mode="stretch_width",
-            ),
+            # the loads have eight columns: the whole width (half of it cut file and table)
+            theme.title("Recent loads"),
+            self._loads,
+            theme.title("Rows per model"),
+            self._layers,
             theme.title("Failed audits"),
             self._audits_none,
             self._audits,
