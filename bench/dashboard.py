@@ -204,12 +204,13 @@ def main() -> None:
     process, base, start_seconds = start_server(args.data_dir, workers)
     try:
         print(f"\nc360 serve --workers {workers} up (liveness) after {start_seconds:.1f} s")
+        # every process opens the serving copy on its first session: warm each of them
+        sessions(base, 4 * workers, seconds=120)
         if not args.sessions_only:
             print("page ready, one browser (s)            p50      max   target ≤ 2")
             for name, times in page_ready(base, args.page_rounds).items():
                 print(f"  {name:<34} {statistics.median(times):7.2f}  {max(times):7.2f}")
-        else:  # every process opens the serving copy on its first session: warm them
-            sessions(base, 4 * workers, seconds=120)
+            time.sleep(20)  # the browser's sessions are closed and discarded before the next
         done, failed = sessions(base, args.sessions, seconds=120)
         print(
             f"\n{args.sessions} concurrent sessions (pull_session): p50 "
