@@ -98,6 +98,9 @@ class AssistantChat(Viewer):
                 theme.table(
                     shown,
                     height=min(60 + 30 * len(shown), 320),
+                    # up to 7 columns fit inside the chat's width (fit to data ran past its
+                    # edge); wider results scroll sideways rather than squeeze every header
+                    layout="fit_columns" if len(shown.columns) <= 7 else "fit_data_table",
                     formatters=result_formatters(shown),
                     titles={c: _nice(c) for c in shown.columns},
                     text_align={c: "right" for c in _numeric(shown)},
