@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -338,7 +339,7 @@ class Parser:
         if named and not follow_up:
             # "the most Premium members" where no Premium exists: a value we don't hold is
             # asked about, never silently dropped
-            return self._clarify_words(named, focus)
+            return self._clarify_words(named, focus, matches, question)
         agg_problem = self._dangling_aggregation(tokens, matches)
         if agg_problem:
             return self._clarify_measure(agg_problem, focus)
@@ -1691,11 +1692,36 @@ class Parser:
             suggestions=[f"Top 10 {table.entity} by {humanize(f)}" for f in facts[:3]],
         )
 
-    def _clarify_words(self, unknown: list[str], focus: str | None) -> ParseResult:
+    def _clarify_words(
+        self,
+        unknown: list[str],
+        focus: str | None,
+        matches: Sequence[Match] = (),
+        question: str = "",
+    ) -> ParseResult:
+        """An unknown name. When the question also names an enum-like dimension ("a Platinum
+        card": card type), say which values it has and offer the question with each of them
+        instead of the unknown word."""
+        hints: list[str] = []
+        suggestions: list[str] = []
+        for m in matches:
+            chosen = m.chosen
+            if chosen is None or chosen.kind != "column":
+                continue
+            column = self.model.tables[chosen.table].columns[chosen.name]
+            values = [str(v) for v in column.sample_values]
+            if column.kind != "dimension" or not column.is_enum or not values:
+                continue
+            name = humanize(column.name).capitalize()
+            hints.append(f"{name} is one of: {', '.join(values[:8])}.")
+            word = re.compile(rf"\b{re.escape(unknown[0])}\b")
+            if question and word.search(question):
+                suggestions += [word.sub(value, question, count=1) for value in values[:3]]
         return ParseResult(
             clarify=f"I don't know what '{' '.join(unknown[:3])}' refers to in the "
-            f"{self.model.name} semantic model.",
-            suggestions=self.model.onboarding_questions()[:4],
+            f"{self.model.name} semantic model." + (" " + " ".join(hints[:2]) if hints else ""),
+            suggestions=list(dict.fromkeys(suggestions))[:4]
+            or self.model.onboarding_questions()[:4],
         )
 
     def _clarify_unknown(self, tokens: list[Token], matches: list[Match]) -> ParseResult:

@@ -206,6 +206,22 @@ def test_northeast_high_spenders_without_premium(
     assert sorted(r[0] for r in answer.rows) == sorted(r[0] for r in expected)
 
 
+def test_an_unknown_value_of_a_named_dimension_offers_the_values_it_has(engine: Engine) -> None:
+    """ "a Platinum card" (no such card type): the clarification names the card types the
+    model has and offers the same question with each; those suggestions are answered."""
+    answer = engine.ask("How many customers in California have a Platinum card?")
+    assert answer.status == "clarify" and not answer.sql
+    assert (
+        "'Platinum'" in answer.answer and "Card type is one of: Standard, Premium" in answer.answer
+    )
+    assert answer.suggestions == [
+        "How many customers in California have a Standard card?",
+        "How many customers in California have a Premium card?",
+    ]
+    for suggestion in answer.suggestions:
+        assert engine.ask(suggestion).status == "answered", suggestion
+
+
 def test_churn_questions_say_not_scored_yet(engine: Engine) -> None:
     answer = engine.ask("Which acquired customers are at highest risk of churning this month?")
     assert answer.status == "clarify" and answer.sql is None
