@@ -85,6 +85,17 @@ def stage_files(source_landing: Path, target_landing: Path, keys: list[str]) -> 
             shutil.copy2(source_landing / key, target)
 
 
+def pull_session(url: str, **kwargs: Any) -> Any:
+    """`bokeh.client.pull_session` with the Bokeh models the dashboard sends (Panel's and
+    the dashboard's own, e.g. `RowList`) known to this client process."""
+    import panel.models.tabulator  # noqa: F401
+    from bokeh.client import pull_session as pull
+
+    import dashboard.widgets  # noqa: F401
+
+    return pull(url=url, **kwargs)
+
+
 def simulated_clock(start: datetime) -> Callable[[], datetime]:
     """A loader clock at `start` that ticks one microsecond per call (files stay ordered)."""
     ticks = itertools.count()

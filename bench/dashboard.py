@@ -154,10 +154,7 @@ def page_ready(base: str, rounds: int) -> dict[str, list[float]]:
 
 
 def sessions(base: str, count: int, seconds: float) -> tuple[list[float], int]:
-    import panel.models.tabulator  # noqa: F401  (Panel's Bokeh models, known to the client)
-    from bokeh.client import pull_session
-
-    import dashboard.widgets  # noqa: F401  (and the dashboard's own)
+    from _support import pull_session
 
     def one(_: int) -> float | None:
         started = time.perf_counter()

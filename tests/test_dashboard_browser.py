@@ -324,11 +324,9 @@ def test_workers_share_the_port_and_stop_together(served, tmp_path):
     """`c360 serve --workers 2`: two processes listen on one port (SO_REUSEPORT) and the
     kernel spreads sessions over both; a session built from a websocket alone loads its
     CSS from this server, not Panel's CDN; SIGTERM stops every worker."""
-    import panel.models.tabulator  # noqa: F401  (Panel's Bokeh models, known to the client)
     import psutil
-    from bokeh.client import pull_session
 
-    import dashboard.widgets  # noqa: F401  (and the dashboard's own)
+    from bench._support import pull_session
 
     data_dir = served["portfolio"].root
     with serving(data_dir, tmp_path / "serve.log", "--workers", "2", "--no-lineage") as server:
@@ -419,11 +417,7 @@ def test_every_view_keeps_answering_through_ten_pipeline_runs(served):
     """A client opens every view non-stop (a session per tab, each built from the serving
     copy) while ten pipeline runs — an hourly file landed, loaded, built and published, as
     `c360 run` does — swap the serving file under it: 0 failed requests."""
-    import panel.models.tabulator  # noqa: F401  (Panel's Bokeh models, known to the client)
-    from bokeh.client import pull_session
-
-    import dashboard.widgets  # noqa: F401  (and the dashboard's own)
-    from bench._support import ingest_all
+    from bench._support import ingest_all, pull_session
     from c360.pipeline.build import build
     from c360.pipeline.publish import publish
     from ingestion.generator import generate_hourly

@@ -33,15 +33,11 @@ MAX_MESSAGE_BYTES = 200 * 1024 * 1024
 
 def gold_lineage(settings: Settings) -> list[dict]:
     """Each gold model's direct upstream models, from the SQLMesh project (no warehouse I/O)."""
-    from c360.pipeline.context import make_context
+    from c360.pipeline.context import make_context, schema_table
 
     context = make_context(settings)
     try:
-
-        def schema_table(name: str) -> str:
-            # model.name is `gold.x`, depends_on holds `"WAREHOUSE"."GOLD"."X"`: keep the last two
-            return ".".join(name.replace('"', "").lower().split(".")[-2:])
-
+        # model.name is `gold.x`, depends_on holds `"WAREHOUSE"."GOLD"."X"`
         rows = []
         for model in context.models.values():
             name = schema_table(model.name)

@@ -40,7 +40,7 @@ from c360.core.clock import utc_now
 from c360.core.settings import Settings
 from c360.pipeline import observability
 from c360.pipeline.changes import last_build, last_build_query, nothing_new, project_fingerprint
-from c360.pipeline.context import PROJECT_ROOT, open_context
+from c360.pipeline.context import PROJECT_ROOT, open_context, schema_table
 
 if TYPE_CHECKING:
     from sqlmesh import Context
@@ -297,8 +297,7 @@ def _first_missing(context: Context, environment: str, selected: set[str]) -> da
         return None
     earliest: int | None = None
     for snapshot in context.state_sync.get_snapshots(env.snapshots).values():
-        name = ".".join(snapshot.name.replace('"', "").lower().split(".")[-2:])
-        if not snapshot.is_model or snapshot.is_seed or name not in selected:
+        if not snapshot.is_model or snapshot.is_seed or schema_table(snapshot.name) not in selected:
             continue
         if not snapshot.evaluatable:
             continue
@@ -601,7 +600,7 @@ def _model_names(
         if not (snapshot.is_model and kind and not kind.is_external):
             continue
         if (views or not kind.is_view) and (not kinds or kind.value in kinds):
-            names.append(".".join(snapshot.name.replace('"', "").lower().split(".")[-2:]))
+            names.append(schema_table(snapshot.name))
     return sorted(names)
 
 

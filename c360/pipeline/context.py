@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def schema_table(name: str) -> str:
+    """A SQLMesh model name as analysts write it: `"WAREHOUSE"."GOLD"."DIM_DATE"` (or
+    `gold.dim_date`) -> `gold.dim_date`."""
+    return ".".join(name.replace('"', "").lower().split(".")[-2:])
+
+
 def _snowflake_connection(connection: object, protocol: str) -> object:
     """SQLMesh's Snowflake connection config with the connector's `protocol` as well.
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
+from c360.pipeline.context import schema_table
 from c360.pipeline.semantic_model import build_semantic_model
 
 if TYPE_CHECKING:
@@ -88,11 +89,6 @@ class TableDoc:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _plain(name: str) -> str:
-    """`"WAREHOUSE"."GOLD"."DIM_DATE"` -> `gold.dim_date`."""
-    return ".".join(name.replace('"', "").lower().split(".")[-2:])
-
-
 def _sql(value: Any) -> str:
     if isinstance(value, exp.Expression):
         return value.sql(dialect="snowflake", normalize=False).lower()
@@ -134,7 +130,7 @@ def model_docs(context: Context) -> list[TableDoc]:
     docs = []
     root = Path(context.path).resolve()
     for model in context.models.values():
-        name = _plain(model.name)
+        name = schema_table(model.name)
         schema = name.split(".")[0]
         path = Path(model._path).resolve() if getattr(model, "_path", None) else None
         source = str(path.relative_to(root)) if path and path.is_relative_to(root) else ""
@@ -158,7 +154,7 @@ def model_docs(context: Context) -> list[TableDoc]:
                 cron=None if external else model.cron,
                 tags=sorted(model.tags),
                 audits=[_audit(a, args) for a, args in model.audits],
-                upstream=sorted(_plain(d) for d in model.depends_on),
+                upstream=sorted(schema_table(d) for d in model.depends_on),
                 columns=columns,
                 source=source or ("external_models.yaml" if external else ""),
             )
@@ -494,7 +490,9 @@ def column_lineage(context: Context, model_name: str, column: str) -> list[Linea
         expression = node.expression.sql(dialect="snowflake", normalize=False)
         parents = column_dependencies(context, name, col.upper())
         upstream = tuple(
-            sorted((_plain(parent), c.lower()) for parent, cols in parents.items() for c in cols)
+            sorted(
+                (schema_table(parent), c.lower()) for parent, cols in parents.items() for c in cols
+            )
         )
         steps.append(LineageStep(name, col, expression, upstream))
         queue += [u for u in upstream if u not in seen]
