@@ -21,6 +21,7 @@ from dashboard.views.campaigns import CampaignPerformance
 from dashboard.views.customer360 import Customer360
 from dashboard.views.pipeline_health import PipelineHealth
 from dashboard.views.segment_explorer import URL_PARAMS, SegmentExplorer
+from dashboard.widgets import TabBar
 
 #: What each view keeps in the URL (parameter -> query key).
 URL_SYNCED = {"segments": URL_PARAMS, "customer": {"customer_id": "customer_id"}}
@@ -70,11 +71,17 @@ class Dashboard:
             self.nav.tab = names[0]
         self._factories = {n: factories[n] for n in names}
         self._views: dict[str, object] = {}
-        self._slots = {n: pn.Column(sizing_mode="stretch_width") for n in names}
         self._tab_names = names
         titles = dict(zip(TABS, TAB_TITLES, strict=True))
-        self.tabs = pn.Tabs(*[(titles[n], self._slots[n]) for n in names], dynamic=True)
+        # one model for the tab row, one for the page below it (see dashboard/widgets.py):
+        # a view is built and added the first time its tab is shown, and hidden, not
+        # removed, when another tab is chosen (coming back costs nothing)
+        self.tabs = TabBar(titles=[titles[n] for n in names], sizing_mode="stretch_width")
         self.tabs.param.watch(self._tab_clicked, "active")
+        self.body = pn.Column(sizing_mode="stretch_width")
+        self.layout = pn.Column(
+            self.tabs, self.body, sizing_mode="stretch_width", margin=(0, 10, 10, 10)
+        )
         self._location = None
         #: query parameters of the link that were ignored (unknown or invalid), shown once
         self.url_errors: set[str] = set()
@@ -86,7 +93,8 @@ class Dashboard:
         """The view of tab `name`, built (and put into its tab) on first use."""
         if name not in self._views:
             self._views[name] = view = self._factories[name]()
-            self._slots[name].append(view)
+            pn.panel(view).visible = name == self.nav.tab
+            self.body.append(view)
             if self._location is not None and name in URL_SYNCED:
                 self._location.sync(
                     view, URL_SYNCED[name], on_error=self._bad_url(view, URL_SYNCED[name])
@@ -109,8 +117,14 @@ class Dashboard:
 
     def _tab_changed(self, event) -> None:
         if event.new in self._tab_names:
-            self.view(event.new)
-            self.tabs.active = self._tab_names.index(event.new)
+            self.show(event.new)
+
+    def show(self, name: str) -> None:
+        """Put tab `name` on screen (building its view the first time)."""
+        self.view(name)
+        for other, view in self._views.items():
+            pn.panel(view).visible = other == name
+        self.tabs.active = self._tab_names.index(name)
 
     def refresh_if_published(self) -> bool:
         """Re-render every view after a new serving copy was swapped in."""
@@ -178,49 +192,46 @@ def create_app(
     engine: EngineLike | None = None,
     lineage: pd.DataFrame | None = None,
     roles: frozenset[str] | None = None,
-) -> pn.template.BaseTemplate:
+) -> pn.Column:
+    """One session's page: the header bar, then the tabs (or a message saying why not).
+
+    The page is a plain layout in the house style, not a Panel template: a template's
+    set-up (its design applied to every model, its resources resolved, its extra roots)
+    cost as much per session as the whole Segment Explorer; see dashboard/widgets.py."""
     pn.config.raw_css = (
         [*pn.config.raw_css, theme.CSS] if theme.CSS not in pn.config.raw_css else pn.config.raw_css
     )
-    # Bootstrap: its resources are bundled with Panel (the Fast templates link a web font).
-    template = pn.template.BootstrapTemplate(
-        title=TITLE,
-        header_background=theme.ACCENT,
-        collapsed_sidebar=True,
-    )
+    if pn.state.curdoc is not None:
+        pn.state.curdoc.title = TITLE
+    header = theme.html_pane(css_classes=["c360-header"], margin=0)
+    page = pn.Column(header, sizing_mode="stretch_width", margin=0)
     if roles is not None and not roles:
-        template.main.append(
-            theme.html_pane(theme.message("Your user has no dashboard role.", "error"))
-        )
-        return template
+        header.object = theme.header(TITLE)
+        page.append(theme.html_pane(theme.message("Your user has no dashboard role.", "error")))
+        return page
     try:
         dashboard = Dashboard(store, engine, lineage, roles)
     except NotPublished as exc:
-        template.main.append(theme.html_pane(theme.message(str(exc), "error")))
-        return template
-    template.main.append(dashboard.tabs)
-    manifest = store.manifest()
-    template.header.append(
-        pn.pane.HTML(
-            '<span style="color:#fff;font-size:13px">published '
-            f"{manifest['published_at']:%Y-%m-%d %H:%M} UTC</span>",
-            align="center",
-        )
-        if manifest.get("published_at") is not None
-        else pn.pane.HTML("")
+        header.object = theme.header(TITLE)
+        page.append(theme.html_pane(theme.message(str(exc), "error")))
+        return page
+    published = store.manifest().get("published_at")
+    header.object = theme.header(
+        TITLE, f"published {published:%Y-%m-%d %H:%M} UTC" if published is not None else ""
     )
+    page.append(dashboard.layout)
     if pn.state.location is not None:
         dashboard.sync_url(pn.state.location)
     if dashboard.url_errors:  # known once the link is applied; no hidden pane otherwise
-        template.main.insert(0, dashboard.notice)
-    dashboard.view(dashboard.nav.tab)  # the tab on screen; the others when first opened
+        page.insert(1, dashboard.notice)
+    dashboard.show(dashboard.nav.tab)  # the tab on screen; the others when first opened
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-        # background: Panel's busy indicator ignores it (a busy event of one session is
-        # sent to every open session: with many sessions that alone loads the server)
+        # background: no busy event for it (a busy event of one session is sent to every
+        # open session: with many sessions that alone loads the server)
         PeriodicCallback(
             callback=dashboard.refresh_if_published,
             period=REFRESH_SECONDS * 1000,
             background=True,
         ).start()
-    template.dashboard = dashboard  # for tests and the benchmark
-    return template
+    page.dashboard = dashboard  # for tests and the benchmark
+    return page

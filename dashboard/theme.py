@@ -20,6 +20,13 @@ SEGMENT_COLORS = {
 LEVEL_COLORS = {"critical": "#c0392b", "warning": "#d68910", "info": "#1f5fa8", "ok": "#2e7d32"}
 
 CSS = """
+body { margin: 0; background: #fff; font-family: -apple-system, "Segoe UI", Roboto,
+       "Helvetica Neue", Arial, sans-serif; }
+.c360-header-bar { background: #1f5fa8; color: #fff; display: flex; align-items: center;
+                   gap: 22px; padding: 14px 20px; margin-bottom: 10px;
+                   box-shadow: 0 2px 4px rgba(0,0,0,.15); }
+.c360-header-title { font-size: 24px; font-weight: 400; }
+.c360-header-note { font-size: 13px; }
 .c360-cards { display: flex; flex-wrap: wrap; gap: 12px; }
 .c360-card { background: #fff; border: 1px solid #dde3ea; border-radius: 8px;
              padding: 10px 16px; min-width: 150px; box-shadow: 0 1px 2px rgba(0,0,0,.04); }
@@ -93,9 +100,20 @@ def html_pane(text: str = "", **kwargs: Any) -> pn.pane.HTML:
     return pn.pane.HTML(text, sizing_mode="stretch_width", **kwargs)
 
 
-def title(text: str, sub: str = "") -> pn.pane.HTML:
+def header(title: str, note: str = "") -> str:
+    """The bar at the top of every page: the product's name and a short note."""
+    note_html = f'<span class="c360-header-note">{html.escape(note)}</span>' if note else ""
+    title_html = f'<span class="c360-header-title">{html.escape(title)}</span>'
+    return f'<div class="c360-header-bar">{title_html}{note_html}</div>'
+
+
+def title_html(text: str, sub: str = "") -> str:
     sub_html = f'<div class="c360-muted">{html.escape(sub)}</div>' if sub else ""
-    return html_pane(f'<div class="c360-title">{html.escape(text)}</div>{sub_html}')
+    return f'<div class="c360-title">{html.escape(text)}</div>{sub_html}'
+
+
+def title(text: str, sub: str = "") -> pn.pane.HTML:
+    return html_pane(title_html(text, sub))
 
 
 def table(df: pd.DataFrame | None = None, **kwargs: Any) -> pn.widgets.Tabulator:

@@ -187,7 +187,7 @@ def open_page(page, served, query: dict | None = None) -> None:
     if query:
         url += "?" + urllib.parse.urlencode(query)
     page.goto(url)
-    page.wait_for_selector(".bk-tab")
+    page.wait_for_selector(".c360-tab")
 
 
 def count_on_page(page) -> int:
@@ -234,6 +234,52 @@ def test_segment_filter_and_export_download_every_row(dash, served, screenshots,
     ):
         time.sleep(0.2)
     assert "Stable" not in urllib.parse.unquote(dash.evaluate("location.search"))
+
+
+def wait_for_count(page, expected: int, seconds: float = 30) -> int:
+    deadline = time.monotonic() + seconds
+    while count_on_page(page) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return count_on_page(page)
+
+
+def test_filters_from_the_form_drive_the_list(dash, served, screenshots):
+    """The filter form in the browser: a segment ticked in its drop-down, a region added,
+    an LTV bound typed; a negative amount is refused with a message; the pager steps."""
+    store = Store(served["serving_path"])
+    open_page(dash, served)
+    dash.get_by_text("Total LTV").wait_for()
+    segment = dash.locator(".c360-field[data-name=segments]")
+    segment.locator("summary").click()
+    segment.get_by_label("Declining", exact=True).check()
+    dash.keyboard.press("Escape")
+    declining = SegmentFilters(segments=("Declining",))
+    assert wait_for_count(dash, store.segment_summary(declining)["customers"]) > 0
+    assert segment.locator("summary").inner_text() == "Declining"
+    dash.locator(".c360-field[data-name=region] select").select_option(label="South")
+    from dashboard.data import REGIONS
+
+    south = SegmentFilters(segments=("Declining",), states=REGIONS["South"])
+    assert wait_for_count(dash, store.segment_summary(south)["customers"]) > 0
+    ltv = dash.locator(".c360-field[data-name=ltv_min] input")
+    ltv.fill("20000")
+    ltv.press("Enter")
+    bounded = SegmentFilters(segments=("Declining",), states=REGIONS["South"], ltv_min=20000)
+    expected = store.segment_summary(bounded)["customers"]
+    assert wait_for_count(dash, expected) == expected
+    spend = dash.locator(".c360-field[data-name=monthly_spend_min] input")
+    spend.fill("-5")
+    spend.press("Enter")
+    dash.get_by_text("Enter a number of at least 0").wait_for()
+    assert count_on_page(dash) == expected  # the refused bound changed nothing
+    dash.screenshot(path=screenshots / "segment_explorer_form.png", full_page=True)
+    dash.locator(".c360-field[data-name=clear] button").click()
+    everyone = store.segment_summary(SegmentFilters())["customers"]
+    assert wait_for_count(dash, everyone) == everyone
+    assert segment.locator("summary").inner_text() == "All segments"
+    dash.get_by_role("button", name="Next ›").click()
+    dash.get_by_text(re.compile(r"Page 2 of [\d,]+")).wait_for()
+    assert dash.get_by_role("button", name="‹ Previous").is_enabled()
 
 
 def test_clicking_a_customer_in_the_list_opens_customer_360(dash, served):
@@ -284,13 +330,13 @@ def test_unknown_and_injected_ids_get_a_clear_message(dash, served, screenshots)
 def test_every_other_tab_renders(dash, served, screenshots):
     """UAT 4 (campaign ROI > 0), the assistant tab, Pipeline Health: no console error."""
     open_page(dash, served)
-    dash.locator(".bk-tab").filter(has_text="Campaign Performance").click()
+    dash.get_by_role("tab", name="Campaign Performance").click()
     roi = dash.locator(".c360-card.prominent").filter(has_text="ROI").locator(".value")
     roi.wait_for()
     assert float(roi.inner_text().replace("%", "").replace(",", "").strip()) > 0
     dash.get_by_text("Treatment group").wait_for()
     dash.screenshot(path=screenshots / "campaign_performance.png", full_page=True)
-    dash.locator(".bk-tab").filter(has_text="AI Assistant").click()
+    dash.get_by_role("tab", name="AI Assistant").click()
     # a sample question from the semantic model's onboarding queries, answered by the engine
     from assistant import SemanticModel
     from c360.commands.assistant import DEFAULT_MODEL
@@ -314,7 +360,7 @@ def test_every_other_tab_renders(dash, served, screenshots):
     dash.locator("details pre").first.wait_for()
     assert "SELECT" in dash.locator("details pre").first.inner_text()
     dash.screenshot(path=screenshots / "ai_assistant.png", full_page=True)
-    dash.locator(".bk-tab").filter(has_text="Pipeline Health").click()
+    dash.get_by_role("tab", name="Pipeline Health").click()
     dash.get_by_text("Last runs", exact=True).wait_for()
     dash.get_by_text("SUCCESS").first.wait_for()
     dash.screenshot(path=screenshots / "pipeline_health.png", full_page=True)
@@ -399,15 +445,15 @@ def test_log_in_roles_decide_the_tabs(chromium_browser, served, tmp_path):
         ]:
             with browser_page(chromium_browser) as page:
                 log_in(user, password)
-                page.wait_for_selector(".bk-tab")
+                page.wait_for_selector(".c360-tab")
                 page.get_by_text("Total LTV").wait_for()
-                assert page.locator(".bk-tab").all_inner_texts() == tabs, user
+                assert page.locator(".c360-tab").all_inner_texts() == tabs, user
         context = chromium_browser.new_context()
         page = context.new_page()
         log_in("mia", "wrong-password")
         page.wait_for_load_state()
         time.sleep(1)
-        assert page.locator(".bk-tab").count() == 0
+        assert page.locator(".c360-tab").count() == 0
         assert page.locator("input[name=password]").count() == 1  # still the log-in form
         assert "Invalid username or password" in page.inner_text("body")
         context.close()

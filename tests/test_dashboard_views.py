@@ -6,6 +6,7 @@ import csv
 import io
 
 import pandas as pd
+import panel as pn
 import pytest
 from panel.io.location import Location
 
@@ -52,6 +53,32 @@ def test_segment_explorer_filters_pages_and_exports(store):
     assert opened == [view.rows.customer_id.iloc[0]]
     view.clear()
     assert view.summary["customers"] == everyone
+
+
+def test_segment_explorer_form_messages(store):
+    """What the browser's filter form sends: values applied, bad ones refused and named."""
+    view = SegmentExplorer(store)
+    everyone = view.summary["customers"]
+    view._form_changed("segments", ["Declining"])
+    assert view.segments == ["Declining"] and view.summary["customers"] < everyone
+    assert view._filters.values["segments"] == ["Declining"]
+    declining = view.summary["customers"]
+    view._form_changed("monthly_spend_min", -5)
+    assert view.monthly_spend_min is None and view.summary["customers"] == declining
+    assert "at least 0" in view._filters.errors["monthly_spend_min"]
+    view._form_changed("monthly_spend_min", 100)
+    assert view.monthly_spend_min == 100 and "monthly_spend_min" not in view._filters.errors
+    # a value that is not one of the choices (a tampered message) is refused the same way
+    view._form_changed("segments", ["'; DROP TABLE gold.customer_segments; --"])
+    assert view.segments == ["Declining"] and "segments" in view._filters.errors
+    view._form_changed("no_such_field", 1)  # ignored
+    view._form_changed("next", True)
+    assert view.page == 2 and view._controls.values["previous"] is True
+    assert view._controls.values["pager"].startswith("Page 2 of")
+    view.region = "Northeast"  # set from Python (a link): the form shows it
+    assert set(view._filters.values["states"]) == set(view.states) and view.states
+    view._form_changed("clear", True)
+    assert view.summary["customers"] == everyone and view._filters.values["segments"] == []
 
 
 def test_customer_360_deep_link_unknown_and_malformed(store):
@@ -187,6 +214,13 @@ def test_a_link_opens_only_what_it_names_and_reports_bad_parameters_once(store):
     assert deep.nav.tab == "customer" and deep.customer.profile["customer_id"] == "CUST00000007"
     assert not deep.notice.visible
 
+    # a segment or state that is not a choice is named, the rest of the link applies
+    bad = Dashboard(store)
+    bad.sync_url(Location(search='?states=["ZZ"]&cards=["Gold"]&segments=["Declining"]'))
+    assert bad.url_errors == {"states", "cards"}
+    assert bad.explorer.segments == ["Declining"]
+    assert bad.explorer.states == [] and bad.explorer.card_types == []
+
 
 def test_assistant_charts_skip_identifier_axes():
     from dashboard.views.assistant_chat import _chart, is_identifier
@@ -214,9 +248,17 @@ def test_roles_decide_the_tabs(store):
     assert "health" not in tabs_for("mm", users) and "health" in tabs_for("de", users)
     assert not authorized("stranger", users) and authorized("mm", users)
     board = Dashboard(store, roles=tabs_for("mm", users))
-    assert "Pipeline Health" not in [tab.name for tab in board.tabs.objects] or len(board.tabs) == 4
+    assert board.tabs.titles == [
+        "Segment Explorer", "Customer 360", "AI Assistant", "Campaign Performance",
+    ]  # fmt: skip
     board.open_customer("CUST00000003")
     assert board.nav.tab == "customer" and board.tabs.active == 1
+    # the page shows the chosen view only (the others are kept, hidden)
+    shown = [view for view in board.body.objects if view.visible]
+    assert shown == [pn.panel(board.customer)]
+    board.tabs.active = 0  # a click on the first tab
+    assert board.nav.tab == "segments"
+    assert [view for view in board.body.objects if view.visible] == [pn.panel(board.explorer)]
 
 
 def test_quality_chart_has_one_point_per_load_even_within_a_second():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import math
 from collections.abc import Callable
 from datetime import date
@@ -14,7 +15,9 @@ from panel.viewable import Viewer
 
 from dashboard import charts, theme
 from dashboard.data import REGIONS, SORTABLE, SegmentFilters, Store
-from dashboard.widgets import RowList
+from dashboard.widgets import Form, RowList
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 #: Filters kept in the URL (parameter -> query key), so a view can be shared and reloaded.
@@ -31,6 +34,25 @@ URL_PARAMS = {
     "page": "page",
     "sort_by": "sort",
 }
+#: The filters the form on the left edits, and with the list's controls all it shows.
+FILTER_PARAMS = (
+    "segments",
+    "region",
+    "states",
+    "churn_risk",
+    "card_types",
+    "monthly_spend_min",
+    "monthly_spend_max",
+    "travel_dining_min",
+    "ltv_min",
+    "ltv_max",
+)
+FORM_PARAMS = (*FILTER_PARAMS, "sort_by", "descending", "page")
+TITLE = theme.title_html(
+    "Customer Segment Explorer",
+    "Identify and export customer segments for targeted campaigns. "
+    "Click a customer to open their Customer 360.",
+)
 LIST_FORMATS = {
     "lifetime_value": "money",
     "avg_monthly_spend": "money",
@@ -53,12 +75,13 @@ LIST_TITLES = {
 
 
 class SegmentExplorer(Viewer):
-    # no `doc=` on the filters: a widget shows it as a "?" tooltip repeating its label
-    segments = param.ListSelector(default=[], objects=[])
-    states = param.ListSelector(default=[], objects=[])
+    # check_on_set: a value from a link or the browser must be one of the choices (the
+    # choices are only known at run time, and param checks them only when asked)
+    segments = param.ListSelector(default=[], objects=[], check_on_set=True)
+    states = param.ListSelector(default=[], objects=[], check_on_set=True)
     region = param.Selector(default="", objects=["", *REGIONS])
-    churn_risk = param.ListSelector(default=[], objects=[])
-    card_types = param.ListSelector(default=[], objects=[])
+    churn_risk = param.ListSelector(default=[], objects=[], check_on_set=True)
+    card_types = param.ListSelector(default=[], objects=[], check_on_set=True)
     monthly_spend_min = param.Number(default=None, allow_None=True, bounds=(0, None))
     monthly_spend_max = param.Number(default=None, allow_None=True, bounds=(0, None))
     travel_dining_min = param.Number(default=None, allow_None=True, bounds=(0, None))
@@ -156,36 +179,13 @@ class SegmentExplorer(Viewer):
 
     # --- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
-        w = pn.widgets
-        self._filters = pn.Column(
-            w.MultiChoice.from_param(
-                self.param.segments, label="Segment", placeholder="All segments"
-            ),
-            w.Select.from_param(
-                self.param.region, label="Add region", options={"—": "", **{r: r for r in REGIONS}}
-            ),
-            w.MultiChoice.from_param(self.param.states, label="State", placeholder="All states"),
-            w.MultiChoice.from_param(self.param.churn_risk, label="Churn risk", placeholder="Any"),
-            w.MultiChoice.from_param(self.param.card_types, label="Card type", placeholder="Any"),
-            pn.Row(
-                w.FloatInput.from_param(
-                    self.param.monthly_spend_min, label="Monthly spend ≥ $", step=500
-                ),
-                w.FloatInput.from_param(self.param.monthly_spend_max, label="≤ $", step=500),
-            ),
-            w.FloatInput.from_param(
-                self.param.travel_dining_min, label="Travel + dining ≥ $ / month", step=500
-            ),
-            pn.Row(
-                w.FloatInput.from_param(self.param.ltv_min, label="LTV ≥ $", step=10_000),
-                w.FloatInput.from_param(self.param.ltv_max, label="≤ $", step=10_000),
-            ),
-            w.Button(label="Clear filters", color="light", on_click=lambda _: self.clear()),
-            width=320,
-        )
-        # the metric cards and the distribution are one pane (every model costs each session)
+        # The filters and the list's controls are each one `Form` model, the metric cards
+        # and the distribution one pane, the list one `RowList`: what a session costs the
+        # server is mostly its Bokeh models (a Panel widget is one or more each)
+        self._pager_text = ""
+        self._filters = Form(fields=self._filter_fields(), width=320)
+        self._filters.on_change(self._form_changed)
         self._cards = theme.html_pane(css_classes=["c360-segment-cards"])
-        # one model per session (a Tabulator is ~35): see dashboard/widgets.py
         self._table = RowList(
             titles=LIST_TITLES,
             formats=LIST_FORMATS,
@@ -193,44 +193,103 @@ class SegmentExplorer(Viewer):
             sizing_mode="stretch_width",
         )
         self._table.on_click(self.open_row)
-        self._pager = theme.html_pane()
-        self._download = w.FileDownload(
+        self._controls = Form(
+            horizontal=True,
+            fields=[
+                {
+                    "name": "sort_by",
+                    "label": "Sort by",
+                    "kind": "select",
+                    "options": [[LIST_TITLES[c], c] for c in LIST_TITLES if c in SORTABLE],
+                    "width": 200,
+                },
+                {"name": "descending", "label": "Descending", "kind": "checkbox"},
+                {"name": "previous", "label": "‹ Previous", "kind": "button"},
+                {"name": "next", "label": "Next ›", "kind": "button"},
+                {"name": "pager", "label": "", "kind": "text"},
+            ],
+            sizing_mode="stretch_width",
+        )
+        self._controls.on_change(self._form_changed)
+        self._download = pn.widgets.FileDownload(
             callback=self.export,
             filename=f"customer_segment_{date.today():%Y%m%d}.csv",
             label="Export segment to CSV",
             color="primary",
             width=220,
+            align="end",
         )
-        prev_button = w.Button(label="‹ Previous", width=110)
-        next_button = w.Button(label="Next ›", width=110)
-        prev_button.on_click(lambda _: self._step(-1))
-        next_button.on_click(lambda _: self._step(1))
         self._layout = pn.Row(
             self._filters,
             pn.Column(
-                theme.title(
-                    "Customer Segment Explorer",
-                    "Identify and export customer segments for targeted campaigns. "
-                    "Click a customer to open their Customer 360.",
-                ),
                 self._cards,
-                pn.Row(
-                    w.Select.from_param(
-                        self.param.sort_by,
-                        label="Sort by",
-                        options={LIST_TITLES[c]: c for c in LIST_TITLES if c in SORTABLE},
-                        width=220,
-                    ),
-                    w.Checkbox.from_param(self.param.descending, label="Descending", align="end"),
-                    pn.layout.HSpacer(),
-                    self._download,
-                ),
+                pn.Row(self._controls, self._download, sizing_mode="stretch_width"),
                 self._table,
-                pn.Row(prev_button, next_button, self._pager),
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
         )
+        self.param.watch(self._show_values, [*FORM_PARAMS, "pages"])
+        self._show_values()
+
+    def _filter_fields(self) -> list[dict]:
+        def multi(name: str, label: str, placeholder: str) -> dict:
+            options = list(self.param[name].objects)
+            return {"name": name, "label": label, "kind": "multi", "options": options,
+                    "placeholder": placeholder}  # fmt: skip
+
+        def number(name: str, label: str, step: int, row: str | None = None) -> dict:
+            return {"name": name, "label": label, "kind": "number", "step": step, "row": row}
+
+        return [
+            multi("segments", "Segment", "All segments"),
+            {
+                "name": "region",
+                "label": "Add region",
+                "kind": "select",
+                "options": [["—", ""], *[[r, r] for r in REGIONS]],
+            },
+            multi("states", "State", "All states"),
+            multi("churn_risk", "Churn risk", "Any"),
+            multi("card_types", "Card type", "Any"),
+            number("monthly_spend_min", "Monthly spend ≥ $", 500, row="spend"),
+            number("monthly_spend_max", "≤ $", 500, row="spend"),
+            number("travel_dining_min", "Travel + dining ≥ $ / month", 500),
+            number("ltv_min", "LTV ≥ $", 10_000, row="ltv"),
+            number("ltv_max", "≤ $", 10_000, row="ltv"),
+            {"name": "clear", "label": "Clear filters", "kind": "button"},
+        ]
+
+    def _form_changed(self, name: str, value: object) -> None:
+        """A change in the browser: a button's action, or a parameter set (or refused)."""
+        actions = {"clear": self.clear, "previous": lambda: self._step(-1),
+                   "next": lambda: self._step(1)}  # fmt: skip
+        if name in actions:
+            actions[name]()
+            return
+        if name not in FORM_PARAMS:
+            return
+        form = self._filters if name in FILTER_PARAMS else self._controls
+        try:
+            self.param.update({name: value})
+        except Exception as exc:  # noqa: BLE001 - any refused value is shown, not raised
+            log.info("refused %s=%r: %s", name, value, exc)
+            # the field keeps what was typed, with the reason under it; the filter in
+            # force is unchanged
+            form.errors = {**form.errors, name: _refusal(self.param[name])}
+            return
+        if name in form.errors:
+            form.errors = {k: v for k, v in form.errors.items() if k != name}
+
+    def _show_values(self, *_events) -> None:
+        self._filters.values = {name: getattr(self, name) for name in FILTER_PARAMS}
+        self._controls.values = {
+            "sort_by": self.sort_by,
+            "descending": self.descending,
+            "previous": self.page > 1,
+            "next": self.page < self.pages,
+            "pager": self._pager_text,
+        }
 
     def _step(self, delta: int) -> None:
         self.page = min(max(1, self.page + delta), self.pages)
@@ -251,18 +310,24 @@ class SegmentExplorer(Viewer):
     def _render(self, filters: SegmentFilters) -> None:
         s = self.summary
         dist = self.store.segment_distribution(filters)
-        self._cards.object = theme.cards(
-            theme.card("Customers", theme.number(s["customers"])),
-            theme.card("Total LTV", theme.money(s["total_ltv"])),
-            theme.card("Avg LTV", theme.money(s["avg_ltv"])),
-        ) + _distribution_chart(dist)
+        self._cards.object = (
+            TITLE
+            + '<div style="height:12px"></div>'
+            + theme.cards(
+                theme.card("Customers", theme.number(s["customers"])),
+                theme.card("Total LTV", theme.money(s["total_ltv"])),
+                theme.card("Avg LTV", theme.money(s["avg_ltv"])),
+            )
+            + _distribution_chart(dist)
+        )
         self._table.value = self.rows
         first = (self.page - 1) * PAGE_SIZE + 1 if s["customers"] else 0
         last = min(self.page * PAGE_SIZE, s["customers"])
-        self._pager.object = (
-            f'<span class="c360-muted">Page {self.page:,} of {self.pages:,} · '
-            f"customers {first:,}–{last:,} of {s['customers']:,}</span>"
+        self._pager_text = (
+            f"Page {self.page:,} of {self.pages:,} · "
+            f"customers {first:,}–{last:,} of {s['customers']:,}"
         )
+        self._show_values()
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._layout
@@ -277,3 +342,11 @@ def _distribution_chart(dist: pd.DataFrame) -> str:
         title="Segment distribution (customers)",
         colors=[theme.SEGMENT_COLORS.get(s, theme.ACCENT) for s in dist.customer_segment],
     )
+
+
+def _refusal(parameter: param.Parameter) -> str:
+    """What the user is told about a value the filter cannot take."""
+    bounds = getattr(parameter, "bounds", None)
+    if bounds and bounds[0] is not None:
+        return f"Enter a number of at least {bounds[0]:,}, or leave it empty."
+    return "This value is not one of the choices."
