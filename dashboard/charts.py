@@ -2,7 +2,9 @@
 
 A session builds its charts when it opens: a Bokeh figure costs a fraction of an
 hvplot/HoloViews one (no element → plot translation per session), which is most of what a
-session costs the server. Views pass the frames `dashboard.data` returns; nothing here
+session costs the server. Glyphs are added with `add_glyph`, one model each: the plotting
+methods (`chart.line`, ...) also build a non-selection and a muted copy of every glyph,
+which nothing here uses. Views pass the frames `dashboard.data` returns; nothing here
 queries anything.
 
 Ranges leave room around the data, so the first and last points (the month in progress,
@@ -18,15 +20,20 @@ from typing import Any
 
 import pandas as pd
 import panel as pn
+from bokeh.core.properties import field as source_field
 from bokeh.models import (
     ColumnDataSource,
     DataRange1d,
     FactorRange,
+    HBar,
     HoverTool,
     Legend,
     LegendItem,
+    Line,
     NumeralTickFormatter,
+    Scatter,
     Span,
+    VBar,
 )
 from bokeh.plotting import figure
 
@@ -141,7 +148,10 @@ def hbars(
         data[key] = list(column)
         tooltips.append((name, f"@{key}"))
     chart = _figure(title, height, y_range=FactorRange(*reversed(labels)))
-    chart.hbar(y="label", right="value", height=0.7, color="color", source=ColumnDataSource(data))
+    bar = HBar(
+        y="label", right="value", height=0.7, fill_color=source_field("color"), line_color=None
+    )
+    chart.add_glyph(ColumnDataSource(data), bar)
     chart.x_range = DataRange1d(start=0, range_padding=0.08)
     chart.xaxis.formatter = _ticks(kind)
     chart.xaxis.axis_label = value_label
@@ -163,7 +173,8 @@ def vbars(
     labels = [str(label) for label in labels]
     source = ColumnDataSource({"label": labels, "value": [float(v or 0) for v in values]})
     chart = _figure(title, height, x_range=FactorRange(*labels))
-    chart.vbar(x="label", top="value", width=0.7, color=theme.ACCENT, source=source)
+    chart.add_glyph(source, VBar(x="label", top="value", width=0.7, fill_color=theme.ACCENT,
+                                 line_color=None))  # fmt: skip
     chart.y_range = DataRange1d(start=0, range_padding=0.08)
     chart.yaxis.formatter = _ticks(kind)
     chart.yaxis.axis_label = value_label
@@ -194,7 +205,8 @@ def grouped_bars(
         }
     )
     chart = _figure(title, height, x_range=FactorRange(*factors, group_padding=1.2))
-    chart.vbar(x="factor", top="value", width=0.8, color="color", source=source)
+    chart.add_glyph(source, VBar(x="factor", top="value", width=0.8,
+                                 fill_color=source_field("color"), line_color=None))  # fmt: skip
     chart.y_range = DataRange1d(start=0, range_padding=0.1)
     chart.yaxis.formatter = _ticks(kind)
     chart.yaxis.axis_label = value_label
@@ -265,16 +277,14 @@ def lines(
         renderers = []
         if line.line:
             renderers.append(
-                chart.line(
-                    "x", "y", source=source, color=line.color, line_width=line.width,
-                    line_dash=line.dash,
-                )
+                chart.add_glyph(source, Line(x="x", y="y", line_color=line.color,
+                                             line_width=line.width, line_dash=line.dash))
             )  # fmt: skip
         if line.marker:
-            points = chart.scatter(
-                "x", "y", source=source, marker=line.marker, size=line.marker_size,
-                color=line.color, line_color="white", line_width=1,
-            )  # fmt: skip
+            points = chart.add_glyph(source, Scatter(
+                x="x", y="y", marker=line.marker, size=line.marker_size,
+                fill_color=line.color, line_color="white", line_width=1,
+            ))  # fmt: skip
             renderers.append(points)
             tooltips = [("", "@series"), (y_label or "value", f"@y{{{_hover_format(kind)}}}")]
             tooltips += [(name, f"@extra_{i}") for i, name in enumerate(line.hover)]

@@ -22,19 +22,30 @@ from dashboard import theme
 #: How a column's values are shown: a theme formatter name per column (default: as text).
 Formats = dict[str, str]
 
+
+def _missing(value: Any) -> bool:
+    """None, NaN, NaT and NA alike (an open-ended SCD2 row has no valid_to)."""
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
 _FORMATTERS: dict[str, Callable[[Any], str]] = {
     "money": theme.money,
+    "money_cents": lambda v: theme.money(v, 2),
     "number": theme.number,
-    "text": lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v),
+    "text": lambda v: "–" if _missing(v) else str(v),
 }
+_FORMATTERS["wrap"] = _FORMATTERS["text"]  # text that may wrap onto several lines
+_RIGHT = {"money", "money_cents", "number"}
 
 
 class RowList(JSComponent):
-    """A read-only, clickable table of one page of rows (pagination and sorting stay in SQL)."""
+    """A read-only table of rows, clickable or not (pagination and sorting stay in SQL).
+
+    Shows the columns `titles` names, in its order (every column when it is empty)."""
 
     value = param.DataFrame(default=None, doc="The rows (raw values)")
-    titles = param.Dict(default={}, doc="Column -> header text")
-    formats = param.Dict(default={}, doc="Column -> money | number | text")
+    titles = param.Dict(default={}, doc="Column -> header text; also which columns, in order")
+    formats = param.Dict(default={}, doc="Column -> money | money_cents | number | text | wrap")
 
     # Python only: the browser gets the display strings below
     _property_mapping = {"value": None, "titles": None, "formats": None}
@@ -42,30 +53,36 @@ class RowList(JSComponent):
     header = param.List(default=[], doc="Header texts, in column order")
     cells = param.List(default=[], doc="Rows of display strings")
     right = param.List(default=[], doc="Per column: right-aligned (numbers)")
+    wrap = param.List(default=[], doc="Per column: may wrap")
     empty_text = param.String(default="No rows.")
+    clickable = param.Boolean(default=False, doc="Rows answer a click (see on_click)")
+    scroll_height = param.Integer(default=520, doc="Scrolls beyond this height (px)")
 
     _esm = """
     export function render({ model, el }) {
       const wrap = document.createElement("div");
-      wrap.className = "c360-rowlist";
+      wrap.className = "c360-rowlist" + (model.clickable ? " clickable" : "");
       const draw = () => {
+        wrap.style.maxHeight = model.scroll_height + "px";
+        const cls = (i) => (model.right[i] ? "num" : "") + (model.wrap[i] ? " wrap" : "");
         const table = document.createElement("table");
         const head = table.createTHead().insertRow();
         model.header.forEach((text, i) => {
           const th = document.createElement("th");
           th.textContent = text;
-          if (model.right[i]) th.className = "num";
+          th.className = cls(i);
           head.appendChild(th);
         });
         const body = table.createTBody();
         model.cells.forEach((cells, r) => {
           const row = body.insertRow();
-          row.tabIndex = 0;
           cells.forEach((text, i) => {
             const td = row.insertCell();
             td.textContent = text;
-            if (model.right[i]) td.className = "num";
+            td.className = cls(i);
           });
+          if (!model.clickable) return;
+          row.tabIndex = 0;
           const open = () => model.send_msg({ row: r });
           row.addEventListener("click", open);
           row.addEventListener("keydown", (e) => { if (e.key === "Enter") open(); });
@@ -79,14 +96,14 @@ class RowList(JSComponent):
         }
       };
       draw();
-      model.on(["cells", "header", "right", "empty_text"], draw);
+      model.on(["cells", "header", "right", "wrap", "empty_text", "scroll_height"], draw);
       return wrap;
     }
     """
 
     _stylesheets = [
         """
-        .c360-rowlist { max-height: 520px; overflow: auto; border: 1px solid #dde3ea;
+        .c360-rowlist { overflow: auto; border: 1px solid #dde3ea;
                         border-radius: 6px; background: #fff; }
         .c360-rowlist table { width: 100%; border-collapse: collapse; font-size: 13px; }
         .c360-rowlist th { position: sticky; top: 0; background: #f4f6f9; color: #12263f;
@@ -95,11 +112,12 @@ class RowList(JSComponent):
         .c360-rowlist td { padding: 6px 8px; border-bottom: 1px solid #eef1f5; color: #12263f;
                            white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
                            max-width: 220px; }
+        .c360-rowlist td.wrap { white-space: normal; max-width: 520px; }
         .c360-rowlist .num { text-align: right; }
-        .c360-rowlist tbody tr { cursor: pointer; }
         .c360-rowlist tbody tr:nth-child(even) { background: #fafbfc; }
-        .c360-rowlist tbody tr:hover, .c360-rowlist tbody tr:focus { background: #eaf2fb;
-                                                                    outline: none; }
+        .c360-rowlist.clickable tbody tr { cursor: pointer; }
+        .c360-rowlist.clickable tbody tr:hover, .c360-rowlist.clickable tbody tr:focus {
+            background: #eaf2fb; outline: none; }
         .c360-rowlist-empty { padding: 12px; color: #5b6b7c; font-size: 13px; }
         """
     ]
@@ -116,14 +134,16 @@ class RowList(JSComponent):
     @param.depends("value", "titles", "formats", watch=True)
     def _render(self) -> None:
         df = self.value if self.value is not None else pd.DataFrame()
-        columns = list(df.columns)
-        formatters = [_FORMATTERS[self.formats.get(c, "text")] for c in columns]
+        columns = [c for c in self.titles if c in df.columns] if self.titles else list(df.columns)
+        kinds = [self.formats.get(c, "text") for c in columns]
+        formatters = [_FORMATTERS[kind] for kind in kinds]
         self.param.update(
             header=[self.titles.get(c, c) for c in columns],
-            right=[self.formats.get(c, "text") != "text" for c in columns],
+            right=[kind in _RIGHT for kind in kinds],
+            wrap=[kind == "wrap" for kind in kinds],
             cells=[
                 [fmt(v) for fmt, v in zip(formatters, row, strict=True)]
-                for row in df.itertuples(index=False, name=None)
+                for row in df[columns].itertuples(index=False, name=None)
             ],
         )
 
@@ -132,7 +152,7 @@ class RowList(JSComponent):
             row = int(msg["row"])
         except (KeyError, TypeError, ValueError):
             return  # not a message this component sends
-        if 0 <= row < len(self.cells):
+        if self.clickable and 0 <= row < len(self.cells):
             for callback in self._click_callbacks:
                 callback(row)
 
@@ -147,6 +167,7 @@ class Form(JSComponent):
     - `multi`: a drop-down of check boxes (with a search box when it has many options);
     - `select`: a drop-down list, options as `[label, value]` pairs;
     - `number`: a number ≥ `min`, sent when the input is committed (Enter, leaving it);
+    - `date`: a day, sent as `YYYY-MM-DD` (None when emptied);
     - `checkbox`, `button` (sends its name as `value` True), `text` (read-only);
     - fields with the same `row` sit side by side.
 
@@ -172,133 +193,145 @@ class Form(JSComponent):
     export function render({ model, el }) {
       const form = document.createElement("div");
       form.className = "c360-form" + (model.horizontal ? " horizontal" : "");
-      const setters = {};   // name -> (value) => void, draws a value sent by Python
-      const notes = {};     // name -> element of its error message
+      let setters = {};   // name -> (value) => void, draws a value sent by Python
+      let notes = {};     // name -> element of its error message
       const send = (name, value) => model.send_msg({ name, value });
-      const closers = [];
-      let rowEl = null, rowKey = null;
+      let closers = [];
 
-      for (const f of model.fields) {
-        const box = document.createElement("div");
-        box.className = "c360-field c360-field-" + f.kind;
-        box.dataset.name = f.name;
-        if (f.width) box.style.width = f.width + "px";
-        if (f.kind === "multi") {
-          const details = document.createElement("details");
-          details.className = "c360-multi";
-          const summary = document.createElement("summary");
-          summary.setAttribute("aria-label", f.label);
-          details.appendChild(summary);
-          const panel = document.createElement("div");
-          panel.className = "c360-multi-panel";
-          let search = null;
-          if (f.options.length >= SEARCH_FROM) {
-            search = document.createElement("input");
-            search.type = "search";
-            search.placeholder = "Search…";
-            search.className = "c360-multi-search";
-            panel.appendChild(search);
-          }
-          const boxes = [];
-          for (const option of f.options) {
-            const item = document.createElement("label");
-            item.className = "c360-multi-option";
-            const check = document.createElement("input");
-            check.type = "checkbox";
-            check.value = option;
-            item.appendChild(check);
-            item.appendChild(document.createTextNode(option));
-            panel.appendChild(item);
-            boxes.push([check, item]);
-            check.addEventListener("change", () => {
-              send(f.name, boxes.filter(([c]) => c.checked).map(([c]) => c.value));
+      const build = () => {
+        setters = {}; notes = {}; closers = [];
+        form.replaceChildren();
+        let rowEl = null, rowKey = null;
+        for (const f of model.fields) {
+          const box = document.createElement("div");
+          box.className = "c360-field c360-field-" + f.kind;
+          box.dataset.name = f.name;
+          if (f.width) box.style.width = f.width + "px";
+          if (f.kind === "multi") {
+            const details = document.createElement("details");
+            details.className = "c360-multi";
+            const summary = document.createElement("summary");
+            summary.setAttribute("aria-label", f.label);
+            details.appendChild(summary);
+            const panel = document.createElement("div");
+            panel.className = "c360-multi-panel";
+            let search = null;
+            if (f.options.length >= SEARCH_FROM) {
+              search = document.createElement("input");
+              search.type = "search";
+              search.placeholder = "Search…";
+              search.className = "c360-multi-search";
+              panel.appendChild(search);
+            }
+            const boxes = [];
+            for (const option of f.options) {
+              const item = document.createElement("label");
+              item.className = "c360-multi-option";
+              const check = document.createElement("input");
+              check.type = "checkbox";
+              check.value = option;
+              item.appendChild(check);
+              item.appendChild(document.createTextNode(option));
+              panel.appendChild(item);
+              boxes.push([check, item]);
+              check.addEventListener("change", () => {
+                send(f.name, boxes.filter(([c]) => c.checked).map(([c]) => c.value));
+              });
+            }
+            if (search) search.addEventListener("input", () => {
+              const q = search.value.toLowerCase();
+              for (const [c, item] of boxes) item.hidden = !c.value.toLowerCase().includes(q);
             });
+            details.appendChild(panel);
+            const caption = (chosen) => {
+              summary.textContent = chosen.length === 0 ? f.placeholder
+                : chosen.length <= 2 ? chosen.join(", ") : `${chosen.length} selected`;
+              summary.title = chosen.join(", ");
+              summary.classList.toggle("chosen", chosen.length > 0);
+            };
+            setters[f.name] = (value) => {
+              const chosen = value || [];
+              for (const [c] of boxes) c.checked = chosen.includes(c.value);
+              caption(chosen);
+            };
+            closers.push((path) => { if (!path.includes(details)) details.open = false; });
+            details.addEventListener("keydown", (e) => {
+              if (e.key === "Escape") { details.open = false; summary.focus(); }
+            });
+            box.appendChild(label(f.label));
+            box.appendChild(details);
+          } else if (f.kind === "select") {
+            const select = document.createElement("select");
+            for (const [text, value] of f.options) {
+              const option = document.createElement("option");
+              option.textContent = text;
+              option.value = JSON.stringify(value);
+              select.appendChild(option);
+            }
+            select.addEventListener("change", () => send(f.name, JSON.parse(select.value)));
+            setters[f.name] = (value) => { select.value = JSON.stringify(value); };
+            box.appendChild(label(f.label, select));
+          } else if (f.kind === "number") {
+            const input = document.createElement("input");
+            input.type = "number";
+            input.min = f.min ?? 0;
+            if (f.step) input.step = f.step;
+            input.placeholder = f.placeholder || "";
+            input.addEventListener("change", () => {
+              const text = input.value.trim();
+              send(f.name, text === "" ? null : Number(text));
+            });
+            setters[f.name] = (value) => { input.value = value ?? ""; };
+            box.appendChild(label(f.label, input));
+          } else if (f.kind === "date") {
+            const input = document.createElement("input");
+            input.type = "date";
+            input.addEventListener("change", () => send(f.name, input.value || null));
+            setters[f.name] = (value) => { input.value = value ?? ""; };
+            box.appendChild(label(f.label, input));
+          } else if (f.kind === "checkbox") {
+            const input = document.createElement("input");
+            input.type = "checkbox";
+            input.addEventListener("change", () => send(f.name, input.checked));
+            setters[f.name] = (value) => { input.checked = !!value; };
+            const wrap = label("", input);
+            wrap.classList.add("c360-check");
+            wrap.appendChild(document.createTextNode(f.label));
+            box.appendChild(wrap);
+          } else if (f.kind === "button") {
+            const button = document.createElement("button");
+            button.type = "button";
+            button.textContent = f.label;
+            button.className = "c360-button" + (f.primary ? " primary" : "");
+            button.addEventListener("click", () => send(f.name, true));
+            setters[f.name] = (value) => { button.disabled = value === false; };
+            box.appendChild(button);
+          } else {  // text
+            const span = document.createElement("span");
+            span.className = "c360-muted";
+            setters[f.name] = (value) => { span.textContent = value ?? ""; };
+            box.appendChild(span);
           }
-          if (search) search.addEventListener("input", () => {
-            const q = search.value.toLowerCase();
-            for (const [c, item] of boxes) item.hidden = !c.value.toLowerCase().includes(q);
-          });
-          details.appendChild(panel);
-          const caption = (chosen) => {
-            summary.textContent = chosen.length === 0 ? f.placeholder
-              : chosen.length <= 2 ? chosen.join(", ") : `${chosen.length} selected`;
-            summary.title = chosen.join(", ");
-            summary.classList.toggle("chosen", chosen.length > 0);
-          };
-          setters[f.name] = (value) => {
-            const chosen = value || [];
-            for (const [c] of boxes) c.checked = chosen.includes(c.value);
-            caption(chosen);
-          };
-          closers.push((path) => { if (!path.includes(details)) details.open = false; });
-          details.addEventListener("keydown", (e) => {
-            if (e.key === "Escape") { details.open = false; summary.focus(); }
-          });
-          box.appendChild(label(f.label));
-          box.appendChild(details);
-        } else if (f.kind === "select") {
-          const select = document.createElement("select");
-          for (const [text, value] of f.options) {
-            const option = document.createElement("option");
-            option.textContent = text;
-            option.value = JSON.stringify(value);
-            select.appendChild(option);
+          const note = document.createElement("div");
+          note.className = "c360-field-error";
+          notes[f.name] = note;
+          box.appendChild(note);
+          if (f.row) {
+            if (rowKey !== f.row) {
+              rowEl = document.createElement("div");
+              rowEl.className = "c360-form-row";
+              form.appendChild(rowEl);
+              rowKey = f.row;
+            }
+            rowEl.appendChild(box);
+          } else {
+            rowKey = null;
+            form.appendChild(box);
           }
-          select.addEventListener("change", () => send(f.name, JSON.parse(select.value)));
-          setters[f.name] = (value) => { select.value = JSON.stringify(value); };
-          box.appendChild(label(f.label, select));
-        } else if (f.kind === "number") {
-          const input = document.createElement("input");
-          input.type = "number";
-          input.min = f.min ?? 0;
-          if (f.step) input.step = f.step;
-          input.placeholder = f.placeholder || "";
-          input.addEventListener("change", () => {
-            const text = input.value.trim();
-            send(f.name, text === "" ? null : Number(text));
-          });
-          setters[f.name] = (value) => { input.value = value ?? ""; };
-          box.appendChild(label(f.label, input));
-        } else if (f.kind === "checkbox") {
-          const input = document.createElement("input");
-          input.type = "checkbox";
-          input.addEventListener("change", () => send(f.name, input.checked));
-          setters[f.name] = (value) => { input.checked = !!value; };
-          const wrap = label("", input);
-          wrap.classList.add("c360-check");
-          wrap.appendChild(document.createTextNode(f.label));
-          box.appendChild(wrap);
-        } else if (f.kind === "button") {
-          const button = document.createElement("button");
-          button.type = "button";
-          button.textContent = f.label;
-          button.className = "c360-button" + (f.primary ? " primary" : "");
-          button.addEventListener("click", () => send(f.name, true));
-          setters[f.name] = (value) => { button.disabled = value === false; };
-          box.appendChild(button);
-        } else {  // text
-          const span = document.createElement("span");
-          span.className = "c360-muted";
-          setters[f.name] = (value) => { span.textContent = value ?? ""; };
-          box.appendChild(span);
         }
-        const note = document.createElement("div");
-        note.className = "c360-field-error";
-        notes[f.name] = note;
-        box.appendChild(note);
-        if (f.row) {
-          if (rowKey !== f.row) {
-            rowEl = document.createElement("div");
-            rowEl.className = "c360-form-row";
-            form.appendChild(rowEl);
-            rowKey = f.row;
-          }
-          rowEl.appendChild(box);
-        } else {
-          rowKey = null;
-          form.appendChild(box);
-        }
-      }
+        draw();
+        drawErrors();
+      };
       const draw = () => {
         for (const [name, set] of Object.entries(setters)) set(model.values[name]);
       };
@@ -308,8 +341,8 @@ class Form(JSComponent):
           note.parentElement.classList.toggle("invalid", !!model.errors[name]);
         }
       };
-      draw();
-      drawErrors();
+      build();
+      model.on("fields", build);
       model.on("values", draw);
       model.on("errors", drawErrors);
       // a drop-down closes when the user clicks elsewhere (the page or another field)
@@ -330,10 +363,12 @@ class Form(JSComponent):
         .c360-form-row > .c360-field { flex: 1; min-width: 0; }
         .c360-field-label { display: flex; flex-direction: column; gap: 4px; color: #12263f;
                             font-weight: 500; }
-        .c360-field select, .c360-field input[type=number], .c360-multi summary {
+        .c360-field select, .c360-field input[type=number], .c360-field input[type=date],
+        .c360-multi summary {
             font: inherit; color: #12263f; background: #fff; border: 1px solid #ced4da;
             border-radius: 4px; padding: 5px 8px; min-height: 32px; box-sizing: border-box;
             width: 100%; }
+        .c360-field-multi { display: flex; flex-direction: column; gap: 4px; }
         .c360-multi { position: relative; }
         .c360-multi summary { list-style: none; cursor: pointer; color: #6c757d;
                               white-space: nowrap; overflow: hidden; text-overflow: ellipsis;

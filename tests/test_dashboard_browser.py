@@ -309,7 +309,20 @@ def test_deep_link_opens_the_customer(dash, served, screenshots):
     while dash.locator("canvas").count() < 2 and time.monotonic() < deadline:
         time.sleep(0.2)  # the trend and category charts (Bokeh draws on canvases)
     assert dash.locator("canvas").count() >= 2
-    assert dash.locator(".tabulator-row").count() > 0
+    assert dash.locator(".c360-rowlist tbody tr").count() > 0
+    # the transaction filters: only online ones once "Online" is ticked
+    channel = dash.locator(".c360-field[data-name=tx_channels]")
+    channel.locator("summary").click()
+    channel.get_by_label("Online", exact=True).check()
+    dash.keyboard.press("Escape")
+    rows = dash.locator(".c360-rowlist").first.locator("tbody tr")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        channels = {row.split("\t")[4] for row in rows.all_inner_texts()}
+        if channels <= {"Online"}:
+            break
+        time.sleep(0.2)
+    assert channels <= {"Online"}
     dash.screenshot(path=screenshots / "customer_360.png", full_page=True)
 
 

@@ -90,6 +90,19 @@ def test_customer_360_deep_link_unknown_and_malformed(store):
     assert len(view._tx_table.value) == 100
     view.tx_channels = ["Online"]
     assert set(view._tx_table.value.channel) <= {"Online"}
+    # what the browser's transaction filters send
+    newest = view._tx_table.value.transaction_date.max()
+    view._tx_form_changed("tx_date_from", f"{newest:%Y-%m-%d}")
+    assert (view._tx_table.value.transaction_date.dt.date >= newest.date()).all()
+    assert view._tx_form.values["tx_date_from"] == f"{newest:%Y-%m-%d}"
+    view._tx_form_changed("tx_date_from", "not a date")
+    assert "tx_date_from" in view._tx_form.errors
+    view._tx_form_changed("tx_date_from", None)
+    assert view.tx_date_from is None and "tx_date_from" not in view._tx_form.errors
+    view._tx_form_changed("tx_amount_min", -1)
+    assert view.tx_amount_min is None and "tx_amount_min" in view._tx_form.errors
+    view._tx_form_changed("tx_channels", ["Teleport"])
+    assert view.tx_channels == ["Online"] and "tx_channels" in view._tx_form.errors
     view.customer_id = "CUST99999999"
     assert "not in the published data" in view.error and not view._details.visible
     view.customer_id = "'; DROP TABLE gold.dim_customer; --"

@@ -11,6 +11,7 @@ from panel.viewable import Viewer
 
 from dashboard import charts, theme
 from dashboard.data import Store
+from dashboard.widgets import RowList
 
 #: Display names of the campaigns the generator knows; others show their own name.
 CAMPAIGN_LABELS = {"retention_offer_month16": "Declining Segment Retention Offer (Month 16)"}
@@ -54,11 +55,13 @@ class CampaignPerformance(Viewer):
         self._roi = theme.html_pane()
         self._bars = charts.pane(height=320)
         self._trend = charts.pane(height=320)
-        self._segments = theme.table(
-            formatters={
-                "avg_spend_before": theme.MONEY_FORMAT,
-                "avg_spend_after": theme.MONEY_FORMAT,
-                "avg_lift": theme.MONEY_FORMAT,
+        self._segments = RowList(
+            sizing_mode="stretch_width",
+            formats={
+                "customers": "number",
+                "avg_spend_before": "money",
+                "avg_spend_after": "money",
+                "avg_lift": "money",
             },
             titles={
                 "customer_segment": "Segment",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date
+
 import pandas as pd
 import panel as pn
 import param
@@ -9,8 +12,20 @@ from panel.viewable import Viewer
 
 from dashboard import charts, theme
 from dashboard.data import NOT_SCORED, InvalidCustomerId, Store, TransactionFilters
+from dashboard.widgets import Form, RowList
+
+log = logging.getLogger(__name__)
 
 CHANNELS = ("In-Store", "Online", "Mobile")
+#: The transaction filters the form edits.
+TX_FIELDS = (
+    "tx_categories",
+    "tx_channels",
+    "tx_amount_min",
+    "tx_amount_max",
+    "tx_date_from",
+    "tx_date_to",
+)
 SUGGESTION_SEPARATOR = " · "
 
 
@@ -19,11 +34,12 @@ class Customer360(Viewer):
     error = param.String(default="", doc="Why nothing is shown (malformed or unknown id)")
     profile = param.Dict(default=None, allow_None=True)
 
-    tx_categories = param.ListSelector(default=[], objects=[])
-    tx_channels = param.ListSelector(default=[], objects=list(CHANNELS))
-    tx_amount_min = param.Number(default=None, allow_None=True)
-    tx_amount_max = param.Number(default=None, allow_None=True)
-    tx_dates = param.DateRange(default=None, allow_None=True)
+    tx_categories = param.ListSelector(default=[], objects=[], check_on_set=True)
+    tx_channels = param.ListSelector(default=[], objects=list(CHANNELS), check_on_set=True)
+    tx_amount_min = param.Number(default=None, allow_None=True, bounds=(0, None))
+    tx_amount_max = param.Number(default=None, allow_None=True, bounds=(0, None))
+    tx_date_from = param.CalendarDate(default=None, allow_None=True)
+    tx_date_to = param.CalendarDate(default=None, allow_None=True)
 
     def __init__(self, store: Store, **params) -> None:
         self.store = store
@@ -84,12 +100,13 @@ class Customer360(Viewer):
             self.error = ""
             categories = self.store.category_spend(customer_id, top=25).category_name.tolist()
             self.param.tx_categories.objects = sorted(set(categories) | set(self.tx_categories))
+            self._show_tx_fields()
         self.profile = profile
         self._render()
 
     @property
     def transaction_filters(self) -> TransactionFilters:
-        start, end = self.tx_dates or (None, None)
+        start, end = self.tx_date_from, self.tx_date_to
         return TransactionFilters(
             categories=tuple(self.tx_categories),
             channels=tuple(self.tx_channels),
@@ -99,9 +116,7 @@ class Customer360(Viewer):
             date_to=end,
         )
 
-    @param.depends(
-        "tx_categories", "tx_channels", "tx_amount_min", "tx_amount_max", "tx_dates", watch=True
-    )
+    @param.depends(*TX_FIELDS, watch=True)
     def _filter_transactions(self) -> None:
         if self.profile:
             self._tx_table.value = self.store.transactions(
@@ -127,8 +142,8 @@ class Customer360(Viewer):
         self._profile = theme.html_pane()
         self._trend = charts.pane(height=300)
         self._categories = charts.pane(height=300)
-        self._tx_table = theme.table(
-            formatters={"transaction_amount": theme.MONEY_CENTS},
+        # the tables and the transaction filters are one model each (dashboard/widgets.py)
+        self._tx_table = RowList(
             titles={
                 "transaction_date": "Date",
                 "transaction_amount": "Amount",
@@ -137,12 +152,12 @@ class Customer360(Viewer):
                 "channel": "Channel",
                 "transaction_id": "Transaction",
             },
-            height=420,
-            pagination="local",
-            page_size=20,
+            formats={"transaction_amount": "money_cents"},
+            empty_text="No transaction matches these filters.",
+            scroll_height=420,
+            sizing_mode="stretch_width",
         )
-        self._history = theme.table(
-            formatters={"credit_limit": theme.MONEY_FORMAT},
+        self._history = RowList(
             titles={
                 "valid_from": "Valid from",
                 "valid_to": "Valid to",
@@ -150,18 +165,13 @@ class Customer360(Viewer):
                 "credit_limit": "Credit limit",
                 "is_current": "Current",
             },
+            formats={"credit_limit": "money"},
+            sizing_mode="stretch_width",
         )
-        tx_filters = pn.Row(
-            w.MultiChoice.from_param(self.param.tx_categories, label="Category", width=260),
-            w.MultiChoice.from_param(self.param.tx_channels, label="Channel", width=220),
-            w.FloatInput.from_param(self.param.tx_amount_min, label="Amount ≥ $", width=110),
-            w.FloatInput.from_param(self.param.tx_amount_max, label="≤ $", width=110),
-            w.DatePicker(label="From", width=130),
-            w.DatePicker(label="To", width=130),
-        )
-        self._date_from, self._date_to = tx_filters[-2], tx_filters[-1]
-        for picker in (self._date_from, self._date_to):
-            picker.param.watch(self._dates_changed, "value")
+        self._tx_form = Form(horizontal=True, sizing_mode="stretch_width")
+        self._tx_form.on_change(self._tx_form_changed)
+        self._show_tx_fields()
+        self.param.watch(self._show_tx_values, list(TX_FIELDS))
         self._details = pn.Column(
             self._profile,
             pn.Row(self._trend, self._categories, sizing_mode="stretch_width"),
@@ -172,7 +182,7 @@ class Customer360(Viewer):
             theme.title(
                 "Recent transactions", "The customer's latest 100; the filters narrow them."
             ),
-            tx_filters,
+            self._tx_form,
             self._tx_table,
             theme.title(
                 "Card and credit-limit history", "SCD type 2 versions of gold.dim_customer"
@@ -189,9 +199,47 @@ class Customer360(Viewer):
             sizing_mode="stretch_width",
         )
 
-    def _dates_changed(self, _event) -> None:
-        start, end = self._date_from.value, self._date_to.value
-        self.tx_dates = None if start is None and end is None else (start, end)
+    def _show_tx_fields(self) -> None:
+        """The transaction filters (the categories are the customer's own)."""
+        multi = {"kind": "multi", "placeholder": "Any"}
+        self._tx_form.fields = [
+            {"name": "tx_categories", "label": "Category", "width": 240,
+             "options": list(self.param.tx_categories.objects), **multi},
+            {"name": "tx_channels", "label": "Channel", "width": 200,
+             "options": list(CHANNELS), **multi},
+            {"name": "tx_amount_min", "label": "Amount ≥ $", "kind": "number", "width": 110},
+            {"name": "tx_amount_max", "label": "≤ $", "kind": "number", "width": 110},
+            {"name": "tx_date_from", "label": "From", "kind": "date", "width": 150},
+            {"name": "tx_date_to", "label": "To", "kind": "date", "width": 150},
+        ]  # fmt: skip
+        self._show_tx_values()
+
+    def _show_tx_values(self, *_events) -> None:
+        start, end = self.tx_date_from, self.tx_date_to
+        self._tx_form.values = {
+            "tx_categories": self.tx_categories,
+            "tx_channels": self.tx_channels,
+            "tx_amount_min": self.tx_amount_min,
+            "tx_amount_max": self.tx_amount_max,
+            "tx_date_from": start.isoformat() if start else None,
+            "tx_date_to": end.isoformat() if end else None,
+        }
+
+    def _tx_form_changed(self, name: str, value: object) -> None:
+        """A change in the browser's transaction filters: applied, or refused and named."""
+        try:
+            if name in ("tx_date_from", "tx_date_to"):
+                self.param.update({name: date.fromisoformat(value) if value else None})
+            elif name in TX_FIELDS:
+                self.param.update({name: value})
+            else:
+                return
+        except Exception as exc:  # noqa: BLE001 - any refused value is shown, not raised
+            log.info("refused %s=%r: %s", name, value, exc)
+            self._tx_form.errors = {**self._tx_form.errors, name: "Not a valid value here."}
+            return
+        if name in self._tx_form.errors:
+            self._tx_form.errors = {k: v for k, v in self._tx_form.errors.items() if k != name}
 
     def _render(self) -> None:
         profile = self.profile

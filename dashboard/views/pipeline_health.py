@@ -14,6 +14,7 @@ from panel.viewable import Viewer
 from c360.core.clock import utc_now
 from dashboard import charts, theme
 from dashboard.data import Store
+from dashboard.widgets import RowList
 
 QUALITY_CHECKS = ("duplicate", "null", "referential", "range")
 #: Loads shown in the data-quality chart (each point is one loaded file).
@@ -129,10 +130,10 @@ class PipelineHealth(Viewer):
         self._alerts = theme.html_pane()
         self._cards = theme.html_pane()
         self._manifest = theme.html_pane()
-        self._runs = theme.table(
-            height=260,
-            layout="fit_data_fill",
-            hidden_columns=["error_message"],
+        # the tables are one model each (a Tabulator is ~35): dashboard/widgets.py
+        self._runs = RowList(
+            scroll_height=260,
+            sizing_mode="stretch_width",
             titles={
                 "run_timestamp": "Run (UTC)",
                 "status": "Status",
@@ -142,17 +143,18 @@ class PipelineHealth(Viewer):
                 "duration_seconds": "Seconds",
             },
         )
-        self._layers = theme.table(
-            height=260,
+        self._layers = RowList(
+            scroll_height=260,
+            sizing_mode="stretch_width",
             titles={"layer": "Layer", "model_name": "Model", "record_count": "Rows"},
-            formatters={"record_count": {"type": "money", "thousand": ",", "precision": 0}},
+            formats={"record_count": "number"},
         )
         self._layer_chart = charts.pane(height=260)
         self._quality = charts.pane(height=300)
         self._quality_totals = theme.html_pane()
-        self._loads = theme.table(
-            height=260,
-            layout="fit_data_stretch",
+        self._loads = RowList(
+            scroll_height=260,
+            sizing_mode="stretch_width",
             titles={
                 "last_load_time": "Loaded (UTC)",
                 "file_name": "File",
@@ -163,19 +165,18 @@ class PipelineHealth(Viewer):
                 "latency_seconds": "Latency (s)",
                 "first_error_message": "First error",
             },
-            formatters={"row_count": {"type": "money", "thousand": ",", "precision": 0}},
+            formats={"row_count": "number", "error_count": "number"},
         )
-        self._audits = theme.table(height=160)
+        self._audits = RowList(scroll_height=160, sizing_mode="stretch_width")
         self._audits_none = theme.html_pane()
         self._assistant = theme.html_pane()
         lineage = (
-            theme.table(
-                self.lineage,
-                height=300,
-                layout="fit_columns",
-                widths={"model": 300, "kind": 280},
+            RowList(
+                value=self.lineage,
+                scroll_height=300,
+                sizing_mode="stretch_width",
                 titles={"model": "Model", "kind": "Kind", "upstream": "Reads"},
-                formatters={"upstream": {"type": "textarea"}},
+                formats={"upstream": "wrap"},
             )
             if self.lineage is not None and len(self.lineage)
             else theme.html_pane(

@@ -190,6 +190,7 @@ class SegmentExplorer(Viewer):
             titles=LIST_TITLES,
             formats=LIST_FORMATS,
             empty_text="No customer matches these filters.",
+            clickable=True,
             sizing_mode="stretch_width",
         )
         self._table.on_click(self.open_row)
