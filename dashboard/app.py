@@ -1,4 +1,5 @@
-"""The dashboard: one template, one tab per view, filters and the customer in the URL.
+"""The dashboard: one page (header, tab row), one view per tab, filters and the customer in
+the URL.
 
 `create_app(store, ...)` builds one session's page; `dashboard/serve.py` is the script
 `panel serve` runs (`c360 serve` starts it).

@@ -7,8 +7,8 @@ and the process that wakes first accepts every pending connection of a burst (to
 accepts up to 128 per wake-up). Measured with 20 sessions opened at once: one process built
 18 of them while the other idled, and p95 session-ready stayed at 3.5 s — the same as one
 process. With SO_REUSEPORT every process has its own listening socket on the same port and
-the kernel spreads new connections over them (by a hash of the client's address and port):
-p95 2.0 s that hour (it varies with the machine: 2.9 s an hour later). A session still lives
+the kernel spreads new connections over them (by a hash of the client's address and port),
+and the two processes of a 2-core machine share the burst. A session still lives
 in one process, on its websocket; a browser's page request and its websocket may reach
 different processes, which Bokeh handles as with --num-procs (the websocket's process builds
 the session from the signed session token).
