@@ -165,6 +165,7 @@ class Form(JSComponent):
     (`value` None for an emptied number). Kinds:
 
     - `multi`: a drop-down of check boxes (with a search box when it has many options);
+      an option is its value or a `[value, label]` pair (the search looks at the label);
     - `select`: a drop-down list, options as `[label, value]` pairs;
     - `number`: a number ≥ `min`, sent when the input is committed (Enter, leaving it);
     - `date`: a day, sent as `YYYY-MM-DD` (None when emptied);
@@ -225,13 +226,16 @@ class Form(JSComponent):
             }
             const boxes = [];
             for (const option of f.options) {
+              // an option is its value, or [value, label] ("NY", "NY · New York")
+              const [value, text] = Array.isArray(option) ? option : [option, option];
               const item = document.createElement("label");
               item.className = "c360-multi-option";
               const check = document.createElement("input");
               check.type = "checkbox";
-              check.value = option;
+              check.value = value;
+              item.dataset.search = text.toLowerCase();
               item.appendChild(check);
-              item.appendChild(document.createTextNode(option));
+              item.appendChild(document.createTextNode(text));
               panel.appendChild(item);
               boxes.push([check, item]);
               check.addEventListener("change", () => {
@@ -240,7 +244,7 @@ class Form(JSComponent):
             }
             if (search) search.addEventListener("input", () => {
               const q = search.value.toLowerCase();
-              for (const [c, item] of boxes) item.hidden = !c.value.toLowerCase().includes(q);
+              for (const [, item] of boxes) item.hidden = !item.dataset.search.includes(q);
             });
             details.appendChild(panel);
             const caption = (chosen) => {

@@ -261,10 +261,21 @@ def test_filters_from_the_form_drive_the_list(dash, served, screenshots):
 
     south = SegmentFilters(segments=("Declining",), states=REGIONS["South"])
     assert wait_for_count(dash, store.segment_summary(south)["customers"]) > 0
+    # a state found by its name in the drop-down's search box
+    states = dash.locator(".c360-field[data-name=states]")
+    states.locator("summary").click()
+    states.get_by_placeholder("Search…").fill("new york")
+    shown = states.locator(".c360-multi-option:visible")
+    assert shown.all_inner_texts() == ["NY · New York"]
+    shown.first.click()
+    dash.keyboard.press("Escape")
+    chosen = (*REGIONS["South"], "NY")
+    with_ny = SegmentFilters(segments=("Declining",), states=chosen)
+    assert wait_for_count(dash, store.segment_summary(with_ny)["customers"]) > 0
     ltv = dash.locator(".c360-field[data-name=ltv_min] input")
     ltv.fill("20000")
     ltv.press("Enter")
-    bounded = SegmentFilters(segments=("Declining",), states=REGIONS["South"], ltv_min=20000)
+    bounded = SegmentFilters(segments=("Declining",), states=chosen, ltv_min=20000)
     expected = store.segment_summary(bounded)["customers"]
     assert wait_for_count(dash, expected) == expected
     spend = dash.locator(".c360-field[data-name=monthly_spend_min] input")

@@ -13,6 +13,7 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+from assistant.lexicon import STATE_NAMES
 from dashboard import charts, theme
 from dashboard.data import REGIONS, SORTABLE, SegmentFilters, Store
 from dashboard.widgets import Form, RowList
@@ -242,6 +243,9 @@ class SegmentExplorer(Viewer):
         def number(name: str, label: str, step: int, row: str | None = None) -> dict:
             return {"name": name, "label": label, "kind": "number", "step": step, "row": row}
 
+        states = multi("states", "State", "All states")
+        # a state is chosen by its code or its name ("new" finds NY, NJ, NH, NM)
+        states["options"] = [[c, f"{c} · {STATE_NAMES.get(c, c)}"] for c in states["options"]]
         return [
             multi("segments", "Segment", "All segments"),
             {
@@ -250,7 +254,7 @@ class SegmentExplorer(Viewer):
                 "kind": "select",
                 "options": [["—", ""], *[[r, r] for r in REGIONS]],
             },
-            multi("states", "State", "All states"),
+            states,
             multi("churn_risk", "Churn risk", "Any"),
             multi("card_types", "Card type", "Any"),
             number("monthly_spend_min", "Monthly spend ≥ $", 500, row="spend"),
