@@ -35,10 +35,9 @@ URL_PARAMS = {
     "page": "page",
     "sort_by": "sort",
 }
-#: The filters the form on the left edits, and with the list's controls all it shows.
-FILTER_PARAMS = (
+#: The filters that narrow the list.
+LIST_FILTERS = (
     "segments",
-    "region",
     "states",
     "churn_risk",
     "card_types",
@@ -48,6 +47,9 @@ FILTER_PARAMS = (
     "ltv_min",
     "ltv_max",
 )
+#: What the form on the left edits (the region is a shortcut that adds states), and with the
+#: list's controls all the forms show.
+FILTER_PARAMS = ("region", *LIST_FILTERS)
 FORM_PARAMS = (*FILTER_PARAMS, "sort_by", "descending", "page")
 TITLE = theme.title_html(
     "Customer Segment Explorer",
@@ -133,18 +135,7 @@ class SegmentExplorer(Viewer):
             self.states = sorted(set(self.states) | set(wanted))
             self.region = ""
 
-    @param.depends(
-        "segments",
-        "states",
-        "churn_risk",
-        "card_types",
-        "monthly_spend_min",
-        "monthly_spend_max",
-        "travel_dining_min",
-        "ltv_min",
-        "ltv_max",
-        watch=True,
-    )
+    @param.depends(*LIST_FILTERS, watch=True)
     def _filters_changed(self) -> None:
         if self.page != 1:
             self.page = 1  # triggers refresh
