@@ -149,7 +149,7 @@ def _run_plain_sql(
     context, scratch: Path, bronze_copy: Path, cold: datetime, refreshes: list
 ) -> tuple[float, ...]:
     """The cold build at `cold`, then one refresh per clock in `refreshes`, each processing
-    from the hour the previous one stopped in (as `c360 run` does)."""
+    what was loaded since the previous one stopped (as `c360 run` does)."""
     models = [context.get_model(name) for name in context.dag]
     models = [m for m in models if not m.kind.is_external]
     scratch.mkdir(parents=True, exist_ok=True)
@@ -214,7 +214,7 @@ def _run_plain_sql(
         steps = [(False, start, cold)]
         previous = cold
         for clock in refreshes:
-            steps.append((True, previous.replace(minute=0, second=0, microsecond=0), clock))
+            steps.append((True, previous, clock))
             previous = clock
         for hourly, window_start, now in steps:
             sql = statements(hourly, window_start, now)

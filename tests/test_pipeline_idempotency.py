@@ -260,35 +260,52 @@ def stamped(portfolio) -> int:
         ).fetchone()[0]
 
 
-def test_an_hour_a_build_stopped_in_is_not_re_processed_when_nothing_came_after(
-    portfolio,
-) -> None:
+def test_a_build_resumes_the_hour_the_last_build_stopped_in(portfolio) -> None:
     """A file loads at 9:06 and a build at 9:15 processes the hour in progress up to then.
-    The next file loads at 10:03 and is built at 10:06: nothing arrived in [9:15, 10:00), so
-    hour 9 (after a cold build: the whole history) is not evaluated again — its stored rows
-    are untouched — and the new file's rows reach the facts."""
+    The next file loads at 9:30 and is built at 9:45, in the same hour: the build evaluates
+    from 9:15, not from 9:00 (after a cold build that hour holds the whole history) — the
+    rows stored for [9:00, 9:15) are untouched — and the new file's rows reach the facts.
+    The publish is told to copy from 9:15."""
     add_hourly_file(portfolio, 9.1)
     build_at(portfolio, 9.25)
     nine = (portfolio.history_end + timedelta(hours=9)).replace(minute=0)
     marked = mark_rows_loaded(portfolio, nine, nine + timedelta(hours=1))
     assert marked > 0
-    key, valid = add_hourly_file(portfolio, 10.05)
-    report = build_at(portfolio, 10.1)
+    key, valid = add_hourly_file(portfolio, 9.5)
+    report = build_at(portfolio, 9.75)
+    assert (report.action, report.restated_from) == ("run", None)
     assert valid > 0 and missing_from_facts(portfolio, key) == 0
     assert stamped(portfolio) == marked
-    # and the publish copies the fact's rows from 10:00, not the untouched hour 9
-    assert report.changed_since == nine + timedelta(hours=1)
+    assert report.changed_since == nine + timedelta(minutes=15)
 
 
-def test_an_hour_that_got_rows_after_its_build_is_re_processed(portfolio) -> None:
-    """The second file loads at 9:30, after the 9:15 build and before 10:00: hour 9 is
-    evaluated again (its stored rows are rewritten) and the late-in-the-hour rows arrive."""
+def test_a_build_resumes_across_the_hour_when_nothing_came_after(portfolio) -> None:
+    """The 9:15 build's hour is over when the next file (10:03) is built at 10:06: the build
+    goes on from 9:15 (the rest of hour 9 is empty) and hour 9 is not evaluated again."""
     add_hourly_file(portfolio, 9.1)
     build_at(portfolio, 9.25)
     nine = (portfolio.history_end + timedelta(hours=9)).replace(minute=0)
-    assert mark_rows_loaded(portfolio, nine, nine + timedelta(hours=1)) > 0
-    key, valid = add_hourly_file(portfolio, 9.5)
+    marked = mark_rows_loaded(portfolio, nine, nine + timedelta(hours=1))
+    key, valid = add_hourly_file(portfolio, 10.05)
     report = build_at(portfolio, 10.1)
     assert valid > 0 and missing_from_facts(portfolio, key) == 0
-    assert stamped(portfolio) == 0
-    assert report.changed_since == nine
+    assert stamped(portfolio) == marked > 0
+    assert report.changed_since == nine + timedelta(minutes=15)
+
+
+def test_rows_stamped_before_the_last_build_but_loaded_after_it_are_restated(portfolio) -> None:
+    """A loader whose clock is behind the build's stamps a file 9:06 after the 9:15 build
+    (or its load committed while the build read bronze): the resumed run would not read
+    it, so silver and what depends on it are re-processed from hour 9 (its stored rows are
+    rewritten) and the rows arrive."""
+    add_hourly_file(portfolio, 8.5)
+    build_at(portfolio, 9.25)
+    nine = (portfolio.history_end + timedelta(hours=9)).replace(minute=0)
+    key, valid = add_hourly_file(portfolio, 9.1)  # stamped before the build, loaded after it
+    assert mark_rows_loaded(portfolio, nine, nine + timedelta(hours=1)) == 0  # not in silver
+    assert mark_rows_loaded(portfolio, nine - timedelta(hours=1), nine) > 0
+    report = build_at(portfolio, 9.5)
+    assert report.restated_from == nine
+    assert "restate" in report.action and report.changed_since is None
+    assert valid > 0 and missing_from_facts(portfolio, key) == 0
+    assert stamped(portfolio) > 0  # hour 8 was not restated

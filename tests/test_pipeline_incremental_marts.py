@@ -6,9 +6,9 @@ generator's batches) arrive an hour apart, each followed by a build. The first m
 clock to a new day: every customer is recomputed. Before the second, a snapshot correction moves
 one customer's account opening to a later month: that customer's earlier months must go (a
 merge alone would keep them). The third build is an ordinary hour: it
-re-processes the hour the second one left in progress and the hour in progress, and only the
-customers of those two files are listed in `gold.customer_changes`; every per-customer mart's
-query for that interval yields rows of those customers only. Then the same files are loaded
+resumes where the second one stopped and processes the hour in progress; since the start of the
+second one's hour only the customers of those two files are listed in `gold.customer_changes`,
+and every per-customer mart's query for that interval yields rows of those customers only. Then the same files are loaded
 at the same simulated times into an empty warehouse and built cold once: every gold table
 except the change log equals the incrementally maintained one, row for row (EXCEPT ALL both
 ways).
@@ -182,7 +182,7 @@ def test_an_ordinary_hour_recomputes_only_the_customers_of_its_files(hourly) -> 
     first = changed_customers(portfolio, portfolio.history_end)
     assert len(first["clock"]) == customers
 
-    # the third build: the hour the second one left in progress, and the hour in progress
+    # the second and third builds: from the hour the second one started in to the third's clock
     start, end = at(portfolio, 2), at(portfolio, LOADS[-1] + 0.05)
     changes = changed_customers(portfolio, start)
     loaded = {

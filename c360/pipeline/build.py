@@ -15,9 +15,11 @@
 2. **run** (`ignore_cron`, so the hour in progress is processed too). Silver and the fact
    are incremental by *load time*: a run processes what was loaded since the last one, and
    a late file is just the next load — its old transaction times do not matter, nothing is
-   restated. Aggregates re-compute the customer-months / customers that the new rows touch;
-3. **restate** only in two rare cases: bronze rows stamped before the hour the last build
-   stopped in (a loader clock behind the build's), and transactions of a customer whose
+   restated. Aggregates re-compute the customer-months / customers that the new rows touch.
+   The run resumes where the last one stopped, not at the start of its hour
+   (`c360.pipeline.scheduling`): after `make demo` that hour holds the whole history;
+3. **restate** only in two rare cases: bronze rows loaded after the last build but stamped
+   before its clock (a loader clock behind the build's), and transactions of a customer whose
    snapshot came after them (unknown then, known now): silver_transactions and everything
    downstream are re-processed from the load hour of the oldest such row;
 4. write `observability.*` (run metadata, data-quality metrics, record counts).
@@ -32,7 +34,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,9 +45,8 @@ from c360.pipeline.changes import last_build, last_build_query, nothing_new, pro
 from c360.pipeline.context import PROJECT_ROOT, open_context, schema_table
 
 if TYPE_CHECKING:
-    from sqlmesh import Context
-
     from c360.pipeline.console import AuditFailure
+    from c360.pipeline.scheduling import ResumingContext as Context
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,8 @@ SNAPSHOTS_VIEW = "silver.silver_customer_snapshots"
 #: Models that late rows force to re-process (their downstream models follow).
 RESTATE_ON_LATE_DATA = ("silver.silver_transactions",)
 
-#: Rows loaded since the last build but stamped before the hour it stopped in: the coming
-#: run would not read them (it starts at that hour). Rows dated before the models' start
+#: Rows loaded since the last build but stamped before its clock: the coming run would not
+#: read them (it resumes where the last build stopped). Rows dated before the models' start
 #: are never read by silver (data_quality_metrics counts them, check before_start).
 LATE_ROWS_SQL = """
 SELECT MIN(ingestion_timestamp)
@@ -85,29 +86,6 @@ SELECT
   ) AS snapshot_dates_idle,
   COALESCE((SELECT MAX(ingestion_timestamp) FROM bronze.bronze_campaign_assignments), :epoch)
     <= :since AS campaigns_idle
-"""
-
-#: Did anything the models read arrive in [since, until)? Rows loaded into any bronze table,
-#: or a snapshot date that takes effect (customer_changes counts a snapshot in the interval
-#: that contains its date, the interval's end included).
-QUIET_SINCE_SQL = """
-SELECT
-  NOT EXISTS (
-    SELECT 1 FROM bronze.bronze_transactions
-    WHERE ingestion_timestamp >= :since AND ingestion_timestamp < :until
-  )
-  AND NOT EXISTS (
-    SELECT 1 FROM bronze.bronze_customers
-    WHERE ingestion_timestamp >= :since AND ingestion_timestamp < :until
-  )
-  AND NOT EXISTS (
-    SELECT 1 FROM bronze.bronze_campaign_assignments
-    WHERE ingestion_timestamp >= :since AND ingestion_timestamp < :until
-  )
-  AND NOT EXISTS (
-    SELECT 1 FROM silver.silver_customer_snapshots
-    WHERE snapshot_date::TIMESTAMP > :since AND snapshot_date::TIMESTAMP <= :until
-  )
 """
 
 NEW_ROWS_FIRST_DATE_SQL = """
@@ -206,81 +184,6 @@ def _idle_models(
     return idle
 
 
-def _close_quiet_hours(context: Context, environment: str, now: datetime) -> set[datetime]:
-    """Record as done the rest of an hour a build stopped in when nothing arrived after it.
-
-    A run processes the hour in progress (allow_partials) and SQLMesh records it up to the
-    run's end, e.g. [13:00, 13:57). Intervals are whole hours, so the next run re-processes
-    all of [13:00, 14:00), and after a cold build that hour holds every row of the history:
-    the first hourly file after `make demo` re-built 13.5M rows. The models' interval
-    results are functions of what was loaded in the interval (and of snapshot dates in it):
-    when nothing of either arrived between the recorded end and the end of its hour, and
-    that hour is over, re-processing it would write the same rows. The rest of the hour is
-    then added to the model's intervals, and the run starts at the next hour. Anything that
-    did arrive (or an hour still in progress) leaves the hour to be re-processed as before.
-    Returns the ends of the hours it closed.
-    """
-    from sqlmesh.core.node import IntervalUnit
-    from sqlmesh.core.snapshot import SnapshotIntervals
-    from sqlmesh.core.state_sync.cache import CachingStateSync
-
-    env = context.state_reader.get_environment(environment)
-    closed: set[datetime] = set()
-    additions: list[SnapshotIntervals] = []
-    if env is None:
-        return closed
-    now_ms = int(now.replace(tzinfo=UTC).timestamp() * 1000)
-    hour_ms = 3_600_000
-    open_ends: dict[int, list] = {}
-    # the context's state sync caches these snapshots; the run below schedules the same ones
-    for snapshot in context.state_sync.get_snapshots(env.snapshots).values():
-        if not snapshot.is_model or not snapshot.intervals:
-            continue
-        if snapshot.node.interval_unit != IntervalUnit.HOUR:
-            continue
-        end = snapshot.intervals[-1][1]
-        hour_end = -(-end // hour_ms) * hour_ms
-        if end % hour_ms and hour_end <= now_ms:
-            open_ends.setdefault(end, []).append(snapshot)
-    for end, snapshots in sorted(open_ends.items()):
-        since = datetime.fromtimestamp(end / 1000, UTC).replace(tzinfo=None)
-        until = _first_hour(since) + timedelta(hours=1)
-        row = context.engine_adapter.fetchone(
-            observability.sql(QUIET_SINCE_SQL, since=since, until=until)
-        )
-        if not (row and row[0]):
-            continue
-        log.debug(
-            "nothing arrived in [%s, %s): %d models keep their results for that hour",
-            since, until, len(snapshots),
-        )  # fmt: skip
-        for snapshot in snapshots:
-            start, end = snapshot.inclusive_exclusive(
-                since.replace(tzinfo=UTC), until.replace(tzinfo=UTC), strict=False, expand=False
-            )
-            snapshot.add_interval(start, end)  # the cached snapshot, as the state will have it
-            additions.append(
-                SnapshotIntervals(
-                    name=snapshot.name,
-                    identifier=snapshot.identifier,
-                    version=snapshot.version,
-                    dev_version=snapshot.dev_version,
-                    intervals=[(start, end)],
-                    dev_intervals=[],
-                )
-            )
-        closed.add(until)
-    if additions:
-        # One state write for every model (one per model cost ~20 ms each). Written past
-        # the caching layer, which would otherwise drop the snapshots it holds and make the
-        # run deserialize every model again (~0.6 s at 29 models): the cached snapshots got
-        # the same intervals above.
-        state = context.state_sync
-        writer = state.state_sync if isinstance(state, CachingStateSync) else state
-        writer.add_snapshots_intervals(additions)
-    return closed
-
-
 def _first_missing(context: Context, environment: str, selected: set[str]) -> datetime | None:
     """Where the run's missing intervals can start: the earliest end of a model's first
     recorded interval (everything before it is done), floored to its hour; None when a
@@ -319,15 +222,16 @@ def _late_rows_start(
     context: Context, previous: observability.PreviousBuild, model_start: datetime | None
 ) -> datetime | None:
     """Load hour of the oldest row loaded since the last build that the coming run would
-    not read: the run starts at the hour the last build stopped in (partial intervals are
-    re-processed), so only a row stamped before it — a loader clock behind the build's —
-    is missed. Checked before the run, so the run that follows measures and publishes it."""
+    not read: the run resumes where the last build stopped (its clock), so only a row
+    stamped before it — a loader clock behind the build's, or a load that committed while
+    the build read bronze — is missed. Checked before the run, so the run that follows
+    measures and publishes it."""
     if previous.bronze_watermark is None or previous.execution_time is None:
         return None
     query = observability.sql(
         LATE_ROWS_SQL,
         since=previous.bronze_watermark,
-        horizon=_first_hour(previous.execution_time),
+        horizon=previous.execution_time,
         model_start=model_start or observability.EPOCH,
     )
     row = observability.fetchone(context.engine_adapter, query)
@@ -358,6 +262,7 @@ def _restate(
         ", ".join(models),
     )
     _ensure_loaded(context)
+    context.resume_partial_hours = False  # the hour in progress is restated by the run
     context.plan(
         environment,
         restate_models=list(models),
@@ -505,8 +410,6 @@ def _build(
         report.changed_since = None
     else:
         report.action = "run"
-        # what this run re-processes starts at the hour the last build stopped in
-        report.changed_since = _first_hour(previous.execution_time)
         last = last_build(
             observability.fetchone(context.engine_adapter, last_build_query(environment))
         )
@@ -525,12 +428,6 @@ def _build(
         late = _late_rows_start(context, previous, model_start)
         if late is not None:
             _restate(context, environment, report, late, now)
-    if report.action == "run" and environment == "prod":
-        closed = _close_quiet_hours(context, environment, now)
-        hour = report.changed_since
-        if hour is not None and hour + timedelta(hours=1) in closed:
-            # the last build's hour is not re-processed: nothing before its end is rewritten
-            report.changed_since = hour + timedelta(hours=1)
     # The hour in progress too (plans stop at the last whole hour). The janitor (expired
     # snapshots and environments) runs after reviewed plans, not every hour.
     idle = _idle_models(context, previous, now) if report.action == "run" else set()
@@ -549,6 +446,15 @@ def _build(
         select_models=selected if idle else None,
         no_auto_upstream=True,
     )
+    if report.action == "run" and report.restated_from is None:
+        # gold rows were rewritten from where the gold models' evaluations started: the last
+        # build's clock, as the run resumes the hour it stopped in (c360.pipeline.scheduling)
+        starts = [
+            start
+            for name, start in context.scheduled_from().items()
+            if schema_table(name).startswith("gold.")
+        ]
+        report.changed_since = min(starts, default=now)
     # a customer unknown to silver_customers can only become known when it is re-evaluated
     late = _late_customers_start(context) if "silver.silver_customers" not in idle else None
     if late is not None:

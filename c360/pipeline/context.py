@@ -17,9 +17,10 @@ from c360.core.settings import Settings
 from c360.core.warehouse import wait_while_locked
 
 if TYPE_CHECKING:
-    from sqlmesh import Context
     from sqlmesh.core.config import Config
     from sqlmesh.core.notification_target import NotificationTarget
+
+    from c360.pipeline.scheduling import ResumingContext as Context
 
 log = logging.getLogger(__name__)
 
@@ -109,14 +110,15 @@ def make_context(
     load: bool = True,
 ) -> Context:
     """The one way c360 builds a SQLMesh Context: `settings.gateway`, paths and secrets
-    from settings. Close it (or use `open_context`): on DuckDB it holds the file lock.
+    from settings; its runs resume a partly processed hour (`c360.pipeline.scheduling`).
+    Close it (or use `open_context`): on DuckDB it holds the file lock.
     `load=False` skips loading the project: enough to run an environment's models (they
     come from state), not to plan or diff — `context.load()` then."""
-    from sqlmesh import Context
+    from c360.pipeline.scheduling import ResumingContext
 
     if settings.gateway == "local":
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    return Context(
+    return ResumingContext(
         paths=project_root,
         config=project_config(settings, project_root),
         gateway=settings.gateway,
