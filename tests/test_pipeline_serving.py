@@ -48,14 +48,18 @@ def differences(portfolio) -> dict[str, str]:
     return {check.table: check.problem for check in checks if not check.ok}
 
 
-def late_hourly_file(portfolio, hours: float) -> None:
-    """The first streaming batch after the history, loaded `hours` after it (late)."""
+def late_hourly_file(portfolio, hours: float, rows: int | None = None) -> None:
+    """The next streaming batch after the history (the first, at first), loaded `hours`
+    after it; with `rows`, only its first rows (a quiet hour)."""
     from ingestion.generator import generate_hourly
 
     landing = portfolio.root / "landing"
     before = set(landing_keys(landing))
     generate_hourly(landing, portfolio.root / "generator", 1)
-    assert len(set(landing_keys(landing)) - before) == 1
+    (key,) = set(landing_keys(landing)) - before
+    if rows is not None:
+        lines = (landing / key).read_text().splitlines(keepends=True)
+        (landing / key).write_text("".join(lines[: rows + 1]))
     assert ingest_all(portfolio.settings, loaded_at=at(portfolio, hours)).by_status == {"LOADED": 1}
 
 
@@ -75,6 +79,27 @@ def test_a_build_whose_publish_never_ran_is_published_by_the_next_run(portfolio)
     assert build(portfolio.settings, execution_time=at(portfolio, 10.5)).ok  # nothing new
     publish(portfolio.settings)
     assert differences(portfolio) == {}
+
+
+def test_after_a_publish_of_every_customer_the_next_starts_from_the_file_in_place(
+    portfolio,
+) -> None:
+    """The spare serving file is one publish behind. The first file of a data day changes
+    every customer: updating the spare at the next publish (a quiet hour: a few customers)
+    would copy them all again, so that publish starts from a copy of the file in place; the
+    one after it from the spare. Each copy equals prod."""
+    from c360.pipeline.build import build
+    from c360.pipeline.publish import publish
+
+    bases = []
+    for hour in (1, 2, 3):
+        late_hourly_file(portfolio, hour + 0.05, rows=None if hour == 1 else 10)
+        report = build(portfolio.settings, execution_time=at(portfolio, hour + 0.1))
+        assert report.action == "run", report.error
+        bases.append(publish(portfolio.settings).base)
+        assert differences(portfolio) == {}, hour
+    # no spare before the first; the spare lacks the day's first build at the second
+    assert bases == ["copy", "copy", "spare"]
 
 
 PUBLISH = """

@@ -119,6 +119,9 @@ class PublishReport:
     published_at: datetime = field(default_factory=datetime.now)
     incremental_since: datetime | None = None
     skipped: str | None = None
+    #: What the new file started from: "empty" (a first or `full` publish), "spare" (the file
+    #: the previous publish replaced) or "copy" (a copy of the file in place).
+    base: str = "empty"
 
 
 @dataclass(frozen=True)
@@ -205,9 +208,11 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
             base = None
             if _spare_is_cheaper(warehouse, spare, previous):
                 base = _take_spare(spare, target, temporary)
+                report.base = "spare"
             if base is None:
                 base = previous
                 shutil.copyfile(target, temporary)
+                report.base = "copy"
         with duckdb.connect(str(temporary)) as con:
             attach_warehouse(con, warehouse)
             since, covered = _changes_since(con, base)
@@ -382,8 +387,8 @@ def _changes_since(
     coverage of the copy about to be written.
 
     It is the earliest of what each build since the copy in place may have rewritten
-    (`changed_since`: from the hour the build before it stopped in, or the end of that hour
-    when nothing arrived in its rest and it was not re-processed), so a build whose publish
+    (`changed_since`: where its gold models' evaluations started — the clock of the build
+    before it, as a run resumes the hour that build stopped in), so a build whose publish
     died is copied too. Without a c360 build since the copy (a `sqlmesh run` outside c360),
     the hour the covered build stopped in: the earliest such a run re-processes.
     """
