@@ -103,3 +103,20 @@ def test_generate_writes_portfolio_under_the_configured_data_dir(tmp_path):
     )
     assert hourly.returncode == 0, hourly.stderr
     assert len(list((tmp_path / "d/landing/transactions/streaming").rglob("*.csv"))) == 2
+    assert "not ended yet" not in hourly.stdout  # hours of 2026-11-27: long over
+
+
+def test_hourly_batches_ahead_of_the_clock_are_said_in_one_line(tmp_path):
+    """Batches continue after the newest hour: 48 of them from today's midnight run past now."""
+    from c360.core.clock import utc_now
+
+    env = {"C360_DATA_DIR": str(tmp_path / "d")}
+    today = utc_now().date().isoformat()
+    made = c360("generate", "--customers", "200", "--as-of", today, env=env, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    hourly = c360("generate", "--hourly", "48", env=env, cwd=tmp_path)
+    assert hourly.returncode == 0, hourly.stderr
+    note = " ".join(hourly.stdout.split())
+    ahead = 48 - utc_now().hour  # today's hours that are over, then the rest of the 48
+    assert f"note: {ahead} of the 48 hours" in note or f"note: {ahead - 1} of the 48 hours" in note
+    assert "not ended yet" in note and "future-dated" in note

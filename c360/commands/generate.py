@@ -77,6 +77,30 @@ def generate(
             landing, state, customers, seed, when, file_format.value, rates=rates
         )
     print_generation(summary)
+    if hourly:
+        _note_hours_ahead(summary.hours)
+
+
+def _note_hours_ahead(hours: list[str]) -> None:
+    """Batches continue after the newest hour in the landing zone, so calling `--hourly`
+    faster than the clock writes hours that have not ended yet: say so in one line (silver
+    flags their transactions as future-dated until their time comes)."""
+    from datetime import datetime, timedelta
+
+    from c360.core.clock import utc_now
+
+    now = utc_now()
+    ahead = [hour for hour in hours if datetime.fromisoformat(hour) + timedelta(hours=1) > now]
+    if ahead:
+        which = (
+            f"hour {ahead[0].replace('T', ' ')} has"
+            if len(hours) == 1
+            else f"{len(ahead)} of the {len(hours)} hours (from {ahead[0].replace('T', ' ')}) have"
+        )
+        stdout.print(
+            f"note: {which} not ended yet (now {now:%Y-%m-%d %H:%M} UTC): its transactions are "
+            "dated ahead of their load, and silver flags them as future-dated until then."
+        )
 
 
 def register(app: typer.Typer) -> None:
