@@ -246,7 +246,8 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
         for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
             leftover.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started
-    mode = f"changes since {report.incremental_since}" if report.incremental_since else "full"
+    since = report.incremental_since
+    mode = f"changes since {since:%Y-%m-%d %H:%M:%S}" if since else "full"
     log.info(
         "published %d tables (%s) to %s in %.1f s", len(report.tables), mode, target, report.seconds
     )
