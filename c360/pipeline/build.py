@@ -448,12 +448,16 @@ def _build(
     )
     if report.action == "run" and report.restated_from is None:
         # gold rows were rewritten from where the gold models' evaluations started: the last
-        # build's clock, as the run resumes the hour it stopped in (c360.pipeline.scheduling)
+        # build's clock, as the run resumes the hour it stopped in (c360.pipeline.scheduling).
+        # Not later than that clock: a `sqlmesh run` outside c360 may have processed loads
+        # since, which the serving copy lacks as well.
         starts = [
             start
             for name, start in context.scheduled_from().items()
             if schema_table(name).startswith("gold.")
         ]
+        if previous.execution_time is not None:
+            starts.append(previous.execution_time)
         report.changed_since = min(starts, default=now)
     # a customer unknown to silver_customers can only become known when it is re-evaluated
     late = _late_customers_start(context) if "silver.silver_customers" not in idle else None

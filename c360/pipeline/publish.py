@@ -11,11 +11,12 @@ reconnects. The pipeline never waits for readers, readers never wait for it.
 warehouse, not from the caller:
 
 - every build (`observability.pipeline_run_metadata`) records `changed_since`, the
-  oldest load time whose gold rows it may have rewritten (NULL: anything). A publish
-  covers *every* build since the one the previous serving file covered, so a publish
-  that was killed, skipped or failed is made good by the next one; the window also
-  reaches back to the hour the newest build the copy in place covers stopped in, so
-  intervals processed by anything else (`sqlmesh run`/`plan`) are included;
+  oldest load time whose gold rows it may have rewritten (NULL: anything), never later
+  than the previous build's clock (so loads processed by a `sqlmesh run` outside c360 in
+  between are included). A publish covers *every* build since the one the previous
+  serving file covered, so a publish that was killed, skipped or failed is made good by
+  the next one; with no c360 build since, the window starts at the hour the covered build
+  stopped in;
 - every published table remembers the definition of prod's view (which physical table
   SQLMesh points it at). A promoted plan changes it, and that table is copied in full;
 - a previous serving file that cannot be read, or a run that does not say what it
