@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -21,6 +22,7 @@ from c360.commands.options import (
     reset_data_dir,
 )
 from c360.commands.report import stdout
+from c360.core.clock import utc_now
 from c360.core.errors import C360Error, InputError
 
 
@@ -85,10 +87,6 @@ def _note_hours_ahead(hours: list[str]) -> None:
     """Batches continue after the newest hour in the landing zone, so calling `--hourly`
     faster than the clock writes hours that have not ended yet: say so in one line (silver
     flags their transactions as future-dated until their time comes)."""
-    from datetime import datetime, timedelta
-
-    from c360.core.clock import utc_now
-
     now = utc_now()
     ahead = [hour for hour in hours if datetime.fromisoformat(hour) + timedelta(hours=1) > now]
     if ahead:

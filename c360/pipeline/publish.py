@@ -209,8 +209,9 @@ def publish(settings: Settings, *, full: bool = False) -> PublishReport:
             base = None
             if _spare_is_cheaper(warehouse, spare, previous):
                 base = _take_spare(spare, target, temporary)
+            if base is not None:
                 report.base = "spare"
-            if base is None:
+            else:
                 base = previous
                 shutil.copyfile(target, temporary)
                 report.base = "copy"
@@ -477,18 +478,6 @@ def _definitions(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
         [WAREHOUSE_ALIAS],
     ).fetchall()
     return {f"{schema.lower()}.{view.lower()}": sql for schema, view, sql in rows}
-
-
-def table_columns(
-    con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str
-) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_catalog = ? AND table_schema = ? AND table_name = ? "
-        "ORDER BY ordinal_position",
-        [catalog, schema, table],
-    ).fetchall()
-    return [row[0] for row in rows]
 
 
 def catalog_columns(

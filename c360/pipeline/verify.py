@@ -19,8 +19,8 @@ from c360.pipeline.publish import (
     MANIFEST,
     WAREHOUSE_ALIAS,
     attach_warehouse,
+    catalog_columns,
     published_tables,
-    table_columns,
 )
 
 
@@ -53,9 +53,8 @@ class TableCheck:
 
 
 def _fingerprint(
-    con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str
+    con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str, columns: list[str]
 ) -> tuple[int, int]:
-    columns = table_columns(con, catalog, schema, table)
     row_hash = exp.Anonymous(this="hash", expressions=[exp.column(c, quoted=True) for c in columns])
     query = exp.select(
         exp.Count(this=exp.Star()),
@@ -86,13 +85,25 @@ def verify_serving(warehouse: Path, serving: Path) -> list[TableCheck]:
             f"{schema.lower()}.{table.lower()}": (schema, table)
             for schema, table in published_tables(con)
         }
+        columns = {
+            catalog: catalog_columns(con, catalog) for catalog in (WAREHOUSE_ALIAS, served_catalog)
+        }
         checks = []
         for name in sorted(served | set(prod)):
             warehouse_side = (
-                _fingerprint(con, WAREHOUSE_ALIAS, *prod[name]) if name in prod else (None, None)
+                _fingerprint(
+                    con, WAREHOUSE_ALIAS, *prod[name], columns[WAREHOUSE_ALIAS][prod[name]]
+                )
+                if name in prod
+                else (None, None)
             )
             serving_side = (
-                _fingerprint(con, served_catalog, *name.split("."))
+                _fingerprint(
+                    con,
+                    served_catalog,
+                    *name.split("."),
+                    columns[served_catalog][tuple(name.split("."))],
+                )
                 if name in served
                 else (None, None)
             )
