@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from c360.core.clock import utc_now
 from c360.core.settings import Settings
+from c360.core.warehouse import vacuum_statement
 from c360.pipeline import observability
 from c360.pipeline.changes import last_build, last_build_query, nothing_new, project_fingerprint
 from c360.pipeline.context import PROJECT_ROOT, open_context, schema_table
@@ -182,6 +183,14 @@ def _idle_models(
     views = _model_names(context, "prod", kinds=("VIEW",))
     idle.update(name for name in views if name != SNAPSHOTS_VIEW)
     return idle
+
+
+def _merges_row_groups(previous: observability.PreviousBuild, now: datetime) -> bool:
+    """Whether this build's checkpoints may merge row groups thinned by deletes: in the
+    first build of a day (and the first build at all), which recomputes every customer, so
+    the hours between leave at most a day of deleted rows and small row groups behind
+    (`c360.core.warehouse.vacuum_statement`)."""
+    return previous.execution_time is None or previous.execution_time.date() != now.date()
 
 
 def _first_missing(context: Context, environment: str, selected: set[str]) -> datetime | None:
@@ -347,6 +356,9 @@ def build(
         observability.ensure_tables(adapter)
         observability.retire_legacy_quality_table(adapter)
         previous = observability.previous_build(adapter, environment)
+        if adapter.dialect == "duckdb":
+            merge = _merges_row_groups(previous, execution_time or utc_now())
+            adapter.execute(vacuum_statement(merge_row_groups=merge))
         since = previous.bronze_watermark
         report.bronze_watermark = observability.bronze_watermark(adapter)
         try:
