@@ -36,6 +36,7 @@ zone). A `c360 run` process adds the interpreter start-up, also printed.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import shutil
@@ -375,19 +376,52 @@ def _sql_seconds() -> Iterator[_SqlClock]:
         EngineAdapter._execute = execute
 
 
+class _GcClock:
+    seconds = 0.0
+    collections = 0
+
+
+@contextmanager
+def _gc_pauses() -> Iterator[_GcClock]:
+    """Seconds Python's cyclic collector paused the block (c360.core.gc_pauses keeps
+    them few during a build and a publish)."""
+    clock = _GcClock()
+    started: list[float] = []
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            started.append(time.perf_counter())
+        elif started:
+            clock.seconds += time.perf_counter() - started.pop()
+            clock.collections += 1
+
+    gc.callbacks.append(on_gc)
+    try:
+        yield clock
+    finally:
+        gc.callbacks.remove(on_gc)
+
+
 def _refresh(settings: Settings, portfolio: Portfolio, key: str, *, loaded_at: datetime, now):
     """Land one file, load it (stamped `loaded_at`), build at `now`, publish: seconds of
     the load, the build report, seconds of the publish."""
     stage_files(portfolio.landing, settings.landing_dir, [key])
-    started = time.perf_counter()
-    ingest_all(settings, loaded_at=loaded_at)
-    load = time.perf_counter() - started
-    report = build(settings, execution_time=now)
-    if not report.ok:
-        sys.exit(f"refresh build failed: {report.error}")
+    with _gc_pauses() as gc_clock:
+        started = time.perf_counter()
+        ingest_all(settings, loaded_at=loaded_at)
+        load = time.perf_counter() - started
+        report = build(settings, execution_time=now)
+        if not report.ok:
+            sys.exit(f"refresh build failed: {report.error}")
+        published = publish(settings).seconds
     if report.restated_from is not None:
         print(f"note: the refresh restated rows loaded from {report.restated_from}")
-    return load, report, publish(settings).seconds
+    print(
+        f"garbage-collector pauses while refreshing {Path(key).name}: "
+        f"{gc_clock.seconds:.2f} s in {gc_clock.collections} collections",
+        flush=True,
+    )
+    return load, report, published
 
 
 def _copy_rows_to(bronze_copy: Path, settings: Settings, key: str) -> None:

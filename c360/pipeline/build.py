@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from c360.core.clock import utc_now
+from c360.core.gc_pauses import fewer_gc_pauses
 from c360.core.settings import Settings
 from c360.core.warehouse import vacuum_statement
 from c360.pipeline import observability
@@ -296,6 +297,7 @@ def _ensure_loaded(context: Context) -> None:
         context._c360_loaded = True  # type: ignore[attr-defined]
 
 
+@fewer_gc_pauses()
 def build(
     settings: Settings,
     *,

@@ -61,6 +61,7 @@ import duckdb
 from sqlglot import exp
 
 from c360.core.faults import pause_at
+from c360.core.gc_pauses import fewer_gc_pauses
 from c360.core.process import process_alive
 from c360.core.settings import Settings
 from c360.core.warehouse import vacuum_statement, wait_while_locked
@@ -172,6 +173,7 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     return removed
 
 
+@fewer_gc_pauses()
 def publish(settings: Settings, *, full: bool = False) -> PublishReport:
     """Bring the serving copy of gold + observability up to prod, atomically.
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from c360.core.gc_pauses import fewer_gc_pauses
 from c360.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class PipelineReport:
         return self.build.ok
 
 
+@fewer_gc_pauses()
 def run_pipeline(
     settings: Settings,
     ingest: Ingest | None = None,
